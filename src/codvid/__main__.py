@@ -1,0 +1,3 @@
+from codvid.cli import main
+
+main()

@@ -1,0 +1,59 @@
+"""Dependencies as ``Annotated`` aliases: routes declare what they need, nothing more."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, TypedDict
+
+from fastapi import Depends, Request, Security
+from fastapi.security import HTTPBearer
+
+from codvid.api.envelope import EnvelopeParser
+from codvid.auth import service as auth_service
+from codvid.auth.service import AuthContext
+from codvid.config import Settings
+from codvid.storage import Document, Store
+
+
+class State(TypedDict):
+    """What the lifespan builds once and every request shares."""
+
+    settings: Settings
+    store: Store
+    auth: AuthContext
+
+
+def _store(request: Request) -> Store:
+    store: Store = request.state.store
+    return store
+
+
+def _auth(request: Request) -> AuthContext:
+    auth: AuthContext = request.state.auth
+    return auth
+
+
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+StoreDep = Annotated[Store, Depends(_store)]
+AuthDep = Annotated[AuthContext, Depends(_auth)]
+ClientAddress = Annotated[str, Depends(_client)]
+
+# Declared for the OpenAPI security scheme only; the header is judged by the service so
+# that every failure gets the contract's 401 message.
+bearer_scheme = HTTPBearer(auto_error=False, description="JWT from signup or login")
+
+
+async def _current_user(
+    request: Request, store: StoreDep, auth: AuthDep, _: Any = Security(bearer_scheme)
+) -> Document:
+    return await auth_service.authenticate(store, auth, request.headers.get("authorization"))
+
+
+CurrentUser = Annotated[Document, Depends(_current_user)]
+
+
+def envelope(model: type[Any]) -> Any:
+    """``data: Annotated[Model, envelope(Model)]``: the validated envelope ``data``."""
+    return Depends(EnvelopeParser(model))

@@ -1,0 +1,196 @@
+"""The one place that knows the wire envelopes (contract section 1).
+
+Requests: ``{"schema_version": "4.0", "data": {...}}``, or no body at all (``data = {}``).
+Responses: the shapes A-H of the contract, built from the models below. Errors: every
+``CodvidError`` (and every framework error) becomes ``{"result": false, "message": ...}``
+with its status code; 401 bodies also carry ``error`` (CR-16). No stack trace ever
+reaches a body.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any, Generic, Literal, TypeVar
+
+from fastapi import Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from codvid.errors import (
+    BadRequest,
+    CodvidError,
+    EnvelopeError,
+    MethodNotAllowed,
+    NotFound,
+    TooManyRequests,
+)
+from codvid.kit.logging import request_id_var
+from codvid.kit.schemas import Schema
+
+SCHEMA_VERSION = "4.0"
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+M = TypeVar("M", bound=Schema)
+
+
+# ---- response shapes ------------------------------------------------------------------
+
+
+class Ok(BaseModel, Generic[T]):
+    """Shape A: ``{"result": true, "response": {...}}``."""
+
+    result: Literal[True] = True
+    response: T
+
+
+class Bare(BaseModel):
+    """Shape B: ``{"result": true}``."""
+
+    result: Literal[True] = True
+
+
+class MessageBody(BaseModel):
+    message: str
+
+
+class ErrorBody(BaseModel):
+    """Shape E: every error."""
+
+    result: Literal[False] = False
+    message: str
+
+
+class AuthErrorBody(ErrorBody):
+    """401: shape E plus the legacy ``error`` key (shape H, CR-16)."""
+
+    error: str
+
+
+def error_body(message: str, *, legacy_key: bool = False) -> dict[str, Any]:
+    body: dict[str, Any] = {"result": False, "message": message}
+    if legacy_key:
+        body["error"] = message
+    return body
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorBody, "description": "Invalid request"},
+    413: {"model": ErrorBody, "description": "Request body over the size limit"},
+    500: {"model": ErrorBody, "description": "Server fault"},
+}
+AUTH_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: {"model": AuthErrorBody, "description": "Missing, invalid or expired token"},
+}
+
+
+# ---- request envelope -----------------------------------------------------------------
+
+
+class EnvelopeParser(Generic[M]):
+    """Dependency: read the body, check the envelope, validate ``data`` as ``model``.
+
+    The custom OpenAPI generator (``api.openapi``) finds instances of this class among a
+    route's dependencies and documents the request body from ``model``.
+    """
+
+    def __init__(self, model: type[M]) -> None:
+        self.model = model
+
+    async def __call__(self, request: Request) -> M:
+        return parse_data(self.model, read_envelope(await request.body()))
+
+
+def read_envelope(raw: bytes) -> dict[str, Any]:
+    """The ``data`` object of a request body; an empty body means ``{}`` (CR-3)."""
+    if not raw.strip():
+        return {}
+    try:
+        body = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise EnvelopeError("Invalid JSON request body") from None
+    if not isinstance(body, dict):
+        raise EnvelopeError("Invalid request body: expected a JSON object")
+    if "schema_version" not in body:
+        raise EnvelopeError("Missing schema_version field")
+    version = body["schema_version"]
+    if version != SCHEMA_VERSION:
+        shown = version if isinstance(version, str) else json.dumps(version)
+        raise EnvelopeError(f"Schema version mismatch. Expected {SCHEMA_VERSION}, got {shown[:64]}")
+    if "data" not in body:
+        raise EnvelopeError("Missing data field")
+    data = body["data"]
+    if not isinstance(data, dict):
+        raise EnvelopeError("Invalid data field: expected a JSON object")
+    return data
+
+
+def parse_data(model: type[M], data: dict[str, Any]) -> M:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise BadRequest(validation_message(exc.errors(), model)) from None
+
+
+def validation_message(errors: Any, model: type[BaseModel] | None = None) -> str:
+    """One clear sentence naming the first offending field."""
+    first = errors[0]
+    location = [str(part) for part in first.get("loc", ()) if part not in ("body", "query")]
+    field = ".".join(location) or "request"
+    if first.get("type") == "missing":
+        custom = getattr(model, "missing_messages", {}) if model else {}
+        return str(custom.get(field, f"Missing required field: {field}"))
+    reason = str(first.get("msg", "invalid value"))
+    reason = reason.removeprefix("Value error, ")
+    return f"Invalid {field}: {reason}"
+
+
+# ---- error handlers -------------------------------------------------------------------
+
+
+def error_response(exc: CodvidError) -> JSONResponse:
+    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyRequests) else None
+    return JSONResponse(
+        error_body(exc.message, legacy_key=exc.legacy_key),
+        status_code=exc.status_code,
+        headers=headers,
+    )
+
+
+def internal_error_response() -> JSONResponse:
+    return JSONResponse(
+        error_body(f"Internal server error (request id {request_id_var.get()})"), status_code=500
+    )
+
+
+async def handle_codvid_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, CodvidError)
+    if exc.status_code >= 500:
+        log.error("server fault: %s", exc.message)
+    return error_response(exc)
+
+
+async def handle_http_exception(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 404:
+        return error_response(NotFound("Not found"))
+    if exc.status_code == 405:
+        response = error_response(MethodNotAllowed("Method not allowed"))
+        response.headers.update(exc.headers or {})
+        return response
+    return JSONResponse(error_body(str(exc.detail)), status_code=exc.status_code)
+
+
+async def handle_validation_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    return error_response(BadRequest(validation_message(exc.errors())))
+
+
+EXCEPTION_HANDLERS = {
+    CodvidError: handle_codvid_error,
+    StarletteHTTPException: handle_http_exception,
+    RequestValidationError: handle_validation_error,
+}

@@ -1,0 +1,114 @@
+"""Pure ASGI middleware: request context (id, access log, last-resort 500) and limits.
+
+Pure ASGI rather than ``BaseHTTPMiddleware`` so streamed responses pass through untouched
+and the per-request cost stays small.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from codvid.api.envelope import error_response, internal_error_response
+from codvid.errors import CodvidError, PayloadTooLarge
+from codvid.kit.logging import request_id_var
+
+access_log = logging.getLogger("codvid.access")
+log = logging.getLogger("codvid.api")
+
+MAX_HEADER_BYTES = 16 * 1024
+
+
+class HeadersTooLarge(CodvidError):
+    status_code = 431
+    message = "Request headers too large"
+
+
+class RequestContextMiddleware:
+    """Give each request an id (``X-Request-ID``), log one access line, and turn any
+    unhandled exception into the 500 envelope without leaking its text."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = uuid.uuid4().hex[:16]
+        token = request_id_var.set(request_id)
+        started = time.perf_counter()
+        status = 0
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message.setdefault("headers", [])
+                message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode())]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        except Exception:
+            log.exception("unhandled error on %s %s", scope["method"], scope["path"])
+            if status == 0:
+                await internal_error_response()(scope, receive, send_with_id)
+        finally:
+            access_log.info(
+                '%s %s %s %d %.1fms',
+                scope.get("client", ("-",))[0] if scope.get("client") else "-",
+                scope["method"],
+                scope["path"],
+                status or 500,
+                (time.perf_counter() - started) * 1000,
+            )
+            request_id_var.reset(token)
+
+
+class LimitsMiddleware:
+    """Refuse oversized headers (431) and bodies (413) in the error envelope.
+
+    A declared ``Content-Length`` over the limit is refused before reading; a chunked body
+    is counted as it arrives and refused the moment it passes the limit.
+    """
+
+    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = scope["headers"]
+        if sum(len(name) + len(value) + 4 for name, value in headers) > MAX_HEADER_BYTES:
+            await error_response(HeadersTooLarge())(scope, receive, send)
+            return
+        for name, value in headers:
+            if name == b"content-length":
+                try:
+                    declared = int(value)
+                except ValueError:
+                    declared = 0
+                if declared > self.max_body_bytes:
+                    await error_response(self._too_large())(scope, receive, send)
+                    return
+        received = 0
+
+        async def counting_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_body_bytes:
+                    raise self._too_large()
+            return message
+
+        await self.app(scope, counting_receive, send)
+
+    def _too_large(self) -> PayloadTooLarge:
+        return PayloadTooLarge(f"Request body too large: the limit is {self.max_body_bytes} bytes")

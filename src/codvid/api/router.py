@@ -1,0 +1,25 @@
+"""Mount every domain router under the base path ``/codvid-ai``."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from codvid.api.envelope import AUTH_RESPONSES, ERROR_RESPONSES
+from codvid.auth.endpoints import router as auth_router
+from codvid.projects.endpoints import router as projects_router
+from codvid.system.endpoints import router as system_router
+from codvid.users.endpoints import router as users_router
+
+BASE_PATH = "/codvid-ai"
+
+PUBLIC = (system_router, auth_router)
+PROTECTED = (users_router, projects_router)
+
+
+def api_router() -> APIRouter:
+    router = APIRouter(prefix=BASE_PATH, responses=ERROR_RESPONSES)
+    for public in PUBLIC:
+        router.include_router(public)
+    for protected in PROTECTED:
+        router.include_router(protected, responses=AUTH_RESPONSES)
+    return router

@@ -1,0 +1,1 @@
+"""Sign-up, log-in and the JWT that identifies the caller on every protected route."""

@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query
+
+from codvid.api.deps import AuthDep, ClientAddress, StoreDep, envelope
+from codvid.api.envelope import AUTH_RESPONSES, ErrorBody, MessageBody
+from codvid.auth import service
+from codvid.auth.schemas import Credentials, SignupResponse, TokenResponse, UuidBody, UuidResponse
+
+router = APIRouter(prefix="/auth", tags=["auth"])
+THROTTLED = {429: {"model": ErrorBody, "description": "Too many attempts"}}
+CredentialsBody = Annotated[Credentials, envelope(Credentials)]
+
+
+@router.post("/signup", status_code=201, responses=THROTTLED, summary="Create an account")
+async def signup(
+    credentials: CredentialsBody, store: StoreDep, auth: AuthDep, client: ClientAddress
+) -> SignupResponse:
+    user_token, user_id = await service.signup(store, auth, credentials, client)
+    return SignupResponse(
+        token=user_token,
+        user_id=user_id,
+        response=MessageBody(message="User registered successfully"),
+    )
+
+
+@router.post("/login", status_code=201, responses=THROTTLED, summary="Log in")
+async def login(
+    credentials: CredentialsBody, store: StoreDep, auth: AuthDep, client: ClientAddress
+) -> TokenResponse:
+    user_token, user_id = await service.login(store, auth, credentials, client)
+    return TokenResponse(token=user_token, user_id=user_id)
+
+
+@router.get(
+    "/get_uuid",
+    responses={**THROTTLED, **AUTH_RESPONSES, 404: {"model": ErrorBody}},
+    summary="A user's id by email, or the caller's own id",
+)
+async def get_uuid(
+    store: StoreDep,
+    auth: AuthDep,
+    client: ClientAddress,
+    email: Annotated[str | None, Query(max_length=254)] = None,
+    authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
+) -> UuidResponse:
+    uuid = await service.lookup_uuid(store, auth, email, authorization, client)
+    return UuidResponse(uuid=uuid, response=UuidBody(uuid=uuid))

@@ -1,0 +1,71 @@
+"""HS256 JWTs with exactly the claims the original issued: ``sub`` and a float ``exp``."""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+import jwt
+
+from codvid.config import Settings
+from codvid.errors import Unauthorized
+from codvid.kit.clock import now
+
+ALGORITHM = "HS256"
+SECRET_FILE = "jwt_secret"
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class TokenIssuer:
+    secret: str
+    lifetime_seconds: float
+
+    def issue(self, user_id: str) -> str:
+        return jwt.encode(
+            {"sub": user_id, "exp": now() + self.lifetime_seconds}, self.secret, ALGORITHM
+        )
+
+    def user_id(self, token: str) -> str:
+        """The ``sub`` of a valid token; anything else is 401 (tampered, expired, ``alg:
+        none``, another secret, a missing or non-string claim)."""
+        try:
+            claims = jwt.decode(
+                token, self.secret, algorithms=[ALGORITHM], options={"require": ["exp", "sub"]}
+            )
+        except jwt.PyJWTError:
+            raise Unauthorized() from None
+        subject = claims.get("sub")
+        if not isinstance(subject, str) or not subject:
+            raise Unauthorized()
+        return subject
+
+
+def jwt_secret(settings: Settings) -> str:
+    """The configured secret or, on the embedded default, one generated on first start
+    and kept in the data directory readable by the owner only (never a built-in)."""
+    if settings.jwt_secret is not None:
+        return settings.jwt_secret.get_secret_value()
+    return _stored_secret(settings.data_dir / SECRET_FILE)
+
+
+def _stored_secret(path: Path) -> str:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        if path.stat().st_mode & 0o077:
+            log.warning("%s was readable by others; restricting it to its owner", path)
+            path.chmod(0o600)
+        secret = path.read_text().strip()
+        if len(secret) < 32:
+            raise ValueError(f"{path} holds no usable secret; delete it to generate one")
+        return secret
+    secret = secrets.token_urlsafe(48)
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write(secret + "\n")
+    log.info("generated a new JWT secret in %s", path)
+    return secret

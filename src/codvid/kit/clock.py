@@ -1,0 +1,16 @@
+"""Time as the API speaks it: epoch seconds, UTC."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+
+
+def now() -> float:
+    return time.time()
+
+
+def day_month_year(epoch: float) -> str:
+    """The project ``date`` form, e.g. ``18-7-2025`` (no zero padding)."""
+    moment = datetime.fromtimestamp(epoch, UTC)
+    return f"{moment.day}-{moment.month}-{moment.year}"

@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+import unicodedata
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, Field
+
+from codvid.kit.schemas import Schema
+
+NAME_MAX = 100
+
+
+def _clean_name(value: str) -> str:
+    value = value.strip()
+    if not value:
+        raise ValueError("must not be empty")
+    if len(value) > NAME_MAX:
+        raise ValueError(f"must be at most {NAME_MAX} characters")
+    if any(unicodedata.category(char) in ("Cc", "Cs") for char in value):
+        raise ValueError("must not contain control characters")
+    return value
+
+
+ProjectName = Annotated[str, AfterValidator(_clean_name)]
+
+
+class ProjectRef(Schema):
+    """``data`` of every project route that names a project."""
+
+    project_name: ProjectName = Field(examples=["summer campaign"])
+
+
+class ProjectInfo(BaseModel):
+    description: str = ""
+    keywords: list[str] = []
+
+
+class ProjectData(BaseModel):
+    """A project as ``get-project-data`` returns it (contract 3.2)."""
+
+    schema_version: str = Field(examples=["1.0"])
+    mod_count: int = Field(examples=[1])
+    date: str = Field(examples=["18-7-2025"])
+    project_info: ProjectInfo
+    ai_memory: dict[str, Any]
+    chats: list[dict[str, Any]]
+    reel_tracking_tasks: list[dict[str, Any]]
+
+
+class ProjectList(BaseModel):
+    project_list: list[str] = Field(examples=[["c1", "reel_tracking_demo"]])
+
+
+class ProjectDataBody(BaseModel):
+    project_data: ProjectData
+
+
+class ModCount(BaseModel):
+    mod_count: int = Field(examples=[5])
+
+
+class MessageOk(BaseModel):
+    """Shape B plus the update 8 ``message``."""
+
+    result: Literal[True] = True
+    message: str

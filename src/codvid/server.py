@@ -1,0 +1,66 @@
+"""Run the application under uvicorn, with our envelope even for malformed HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import json
+import logging
+
+import uvicorn
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+from codvid.app import create_app
+from codvid.config import Settings
+from codvid.errors import ConfigurationError
+from codvid.kit.logging import configure_logging
+from codvid.storage import StorageError, open_store
+
+log = logging.getLogger(__name__)
+
+
+class EnvelopeHttpToolsProtocol(HttpToolsProtocol):
+    """A request the HTTP parser rejects still gets a JSON error envelope."""
+
+    def send_400_response(self, msg: str) -> None:
+        body = json.dumps({"result": False, "message": f"Bad request: {msg}"}).encode()
+        self.transport.write(
+            b"HTTP/1.1 400 Bad Request\r\n"
+            b"content-type: application/json\r\n"
+            b"content-length: " + str(len(body)).encode() + b"\r\n"
+            b"connection: close\r\n\r\n" + body
+        )
+        self.transport.close()
+
+
+def preflight(settings: Settings) -> None:
+    """Fail before serving, with one clear line, if the data directory or the database
+    cannot be used."""
+    from codvid.auth.tokens import jwt_secret
+
+    try:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        jwt_secret(settings)
+    except (OSError, ValueError) as exc:
+        raise ConfigurationError(f"CODVID_DATA_DIR {settings.data_dir}: {exc}") from None
+    try:
+        asyncio.run(open_store(settings).close())
+    except StorageError as exc:
+        raise ConfigurationError(f"database: {exc}") from None
+
+
+def serve(settings: Settings) -> None:
+    configure_logging(settings.log_level)
+    preflight(settings)
+    config = uvicorn.Config(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        http=EnvelopeHttpToolsProtocol,
+        loop="uvloop" if importlib.util.find_spec("uvloop") else "asyncio",
+        log_config=None,
+        access_log=False,
+        server_header=False,
+        timeout_graceful_shutdown=10,
+    )
+    uvicorn.Server(config).run()

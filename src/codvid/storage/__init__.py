@@ -1,0 +1,27 @@
+"""Adapter-neutral document storage; see :mod:`codvid.storage.base`."""
+
+from codvid.storage.base import (
+    Collection,
+    Document,
+    DuplicateKeyError,
+    Filter,
+    IndexSpec,
+    SortSpec,
+    Store,
+    StorageError,
+    Update,
+)
+from codvid.storage.factory import open_store
+
+__all__ = [
+    "Collection",
+    "Document",
+    "DuplicateKeyError",
+    "Filter",
+    "IndexSpec",
+    "SortSpec",
+    "StorageError",
+    "Store",
+    "Update",
+    "open_store",
+]

@@ -1,0 +1,101 @@
+"""The storage interface every adapter implements.
+
+It is deliberately a small subset of PyMongo's async API so the MongoDB adapter is a thin
+pass-through: documents are JSON-like dicts keyed by a UUID string ``_id``; filters and
+updates use MongoDB's query language, restricted to what both adapters support:
+
+* filters: ``{"a.b": value}`` equality (``None`` also matches a missing field), and the
+  operators ``$eq $ne $lt $lte $gt $gte $in $exists`` on a dotted path;
+* updates: ``$set`` (creates intermediate objects), ``$inc`` and ``$unset``;
+* one document is updated atomically (``find_one_and_update``), across processes.
+
+Nothing outside an adapter writes SQL or knows which adapter is in use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal, Protocol
+
+Document = dict[str, Any]
+Filter = Mapping[str, Any]
+Update = Mapping[str, Mapping[str, Any]]
+SortSpec = Sequence[tuple[str, Literal[1, -1]]]
+
+FILTER_OPERATORS = frozenset({"$eq", "$ne", "$lt", "$lte", "$gt", "$gte", "$in", "$exists"})
+UPDATE_OPERATORS = frozenset({"$set", "$inc", "$unset"})
+
+
+class StorageError(Exception):
+    """A storage fault the caller cannot fix by changing its input."""
+
+
+class DuplicateKeyError(StorageError):
+    """An insert or update would break a unique index."""
+
+
+@dataclass(frozen=True)
+class IndexSpec:
+    """An index on one collection; ``keys`` are dotted field paths with a direction."""
+
+    name: str
+    keys: tuple[tuple[str, Literal[1, -1]], ...]
+    unique: bool = False
+
+
+class Collection(Protocol):
+    name: str
+
+    async def insert_one(self, document: Document) -> None:
+        """Insert a document that has an ``_id``; raise DuplicateKeyError on a clash."""
+
+    async def find_one(self, filter: Filter, *, sort: SortSpec | None = None) -> Document | None:
+        ...
+
+    async def find(
+        self,
+        filter: Filter,
+        *,
+        sort: SortSpec | None = None,
+        limit: int = 0,
+        skip: int = 0,
+    ) -> list[Document]:
+        """All matching documents; ``limit=0`` means no limit (as in PyMongo)."""
+
+    async def count_documents(self, filter: Filter) -> int: ...
+
+    async def update_one(self, filter: Filter, update: Update) -> int:
+        """Update the first match atomically; return how many matched (0 or 1)."""
+
+    async def update_many(self, filter: Filter, update: Update) -> int:
+        """Update every match, each atomically; return how many matched."""
+
+    async def find_one_and_update(
+        self,
+        filter: Filter,
+        update: Update,
+        *,
+        sort: SortSpec | None = None,
+        return_after: bool = True,
+    ) -> Document | None:
+        """Atomically update the first match and return it (after or before the update).
+
+        This is the claim primitive: of many concurrent callers with the same filter,
+        exactly one gets a document when the update makes the filter stop matching.
+        """
+
+    async def delete_one(self, filter: Filter) -> int: ...
+
+    async def delete_many(self, filter: Filter) -> int: ...
+
+
+class Store(Protocol):
+    """A database: named collections plus the lifecycle the service needs."""
+
+    def collection(self, name: str) -> Collection: ...
+
+    async def ensure_indexes(self, indexes: Mapping[str, Sequence[IndexSpec]]) -> None:
+        """Create the collections and indexes that do not exist yet (idempotent)."""
+
+    async def close(self) -> None: ...

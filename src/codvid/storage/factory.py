@@ -1,0 +1,18 @@
+"""Choose the storage adapter from settings: the only place that knows them all."""
+
+from __future__ import annotations
+
+from codvid.config import Settings
+from codvid.errors import ConfigurationError
+from codvid.storage.base import Store
+
+
+def open_store(settings: Settings) -> Store:
+    if settings.database_url.startswith(("mongodb://", "mongodb+srv://")):
+        raise ConfigurationError(
+            "CODVID_DATABASE_URL: the MongoDB adapter is not available in this version; "
+            "leave it empty to use SQLite in the data directory"
+        )
+    from codvid.storage.sqlite import SQLiteStore
+
+    return SQLiteStore(settings.sqlite_path)

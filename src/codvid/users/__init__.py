@@ -1,0 +1,1 @@
+"""User accounts: the documents behind every token."""
