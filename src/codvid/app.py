@@ -60,6 +60,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url=f"{BASE_PATH}/openapi.json",
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
     )
+    # Paths have no trailing slash (contract 1.1); a redirect would not be an envelope.
+    app.router.redirect_slashes = False
     app.include_router(api_router())
     install_openapi(app)
     if settings.cors_origins:

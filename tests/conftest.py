@@ -1,0 +1,43 @@
+"""Shared fixtures: a real ``codvid serve`` process over real HTTP, and clients for it."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.factories import Api
+from tests.server import RunningServer, start_server
+
+# Generous throttles for the shared server; throttling has its own server in its tests.
+TEST_ENV = {
+    "CODVID_LOGIN_RATE_PER_EMAIL": "10000/minute",
+    "CODVID_LOGIN_RATE_PER_CLIENT": "100000/minute",
+    "CODVID_SIGNUP_RATE_PER_CLIENT": "100000/minute",
+}
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+    data_dir: Path = tmp_path_factory.mktemp("codvid-data")
+    with start_server(data_dir, TEST_ENV) as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def http(server: RunningServer) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=server.url, timeout=30) as client:
+        yield client
+
+
+@pytest.fixture
+def api(http: httpx.Client) -> Api:
+    return Api(http)
+
+
+@pytest.fixture(autouse=True)
+def _no_proxy() -> None:
+    os.environ.setdefault("NO_PROXY", "127.0.0.1,localhost")
