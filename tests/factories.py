@@ -8,6 +8,18 @@ from typing import Any
 
 import httpx
 
+
+def assert_error(response: httpx.Response, status: int, message: str | None = None) -> None:
+    """An error envelope with this status (and message), and no stack trace."""
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert body["result"] is False
+    assert isinstance(body["message"], str) and body["message"]
+    assert "Traceback" not in response.text and 'File "' not in response.text
+    if message is not None:
+        assert body["message"] == message
+
+
 PASSWORD = "correct-horse-battery"
 
 

@@ -51,7 +51,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         description=(
             "Track Instagram profiles and reels, analyse them, and chat with an assistant. "
-            "Requests carry `{\"schema_version\": \"4.0\", \"data\": {...}}`; protected "
+            'Requests carry `{"schema_version": "4.0", "data": {...}}`; protected '
             "routes need `Authorization: Bearer <token>` from signup or login."
         ),
         lifespan=lifespan,

@@ -1,17 +1,17 @@
 """The one error tree. Services raise these; ``api.envelope`` maps them to responses.
 
-    CodvidError                      500  any server fault with a safe message
-    ├── BadRequest                   400  validation, missing fields, bad formats
-    │   ├── EnvelopeError            400  the request envelope itself is wrong
-    │   ├── InvalidCredentials       400  wrong password / unknown email
-    │   └── ProjectError             400  project missing / duplicate
-    ├── Unauthorized                 401  missing / invalid / expired token
-    ├── NotFound                     404  task or user not found (or someone else's)
-    ├── MethodNotAllowed             405
-    ├── Conflict                     409  already processing / duplicate task
-    ├── PayloadTooLarge              413
-    └── TooManyRequests              429  throttled
-    ConfigurationError                    not an HTTP error: bad settings at start
+CodvidError                      500  any server fault with a safe message
+├── BadRequest                   400  validation, missing fields, bad formats
+│   ├── EnvelopeError            400  the request envelope itself is wrong
+│   ├── InvalidCredentials       400  wrong password / unknown email
+│   └── ProjectError             400  project missing / duplicate
+├── Unauthorized                 401  missing / invalid / expired token
+├── NotFound                     404  task or user not found (or someone else's)
+├── MethodNotAllowed             405
+├── Conflict                     409  already processing / duplicate task
+├── PayloadTooLarge              413
+└── TooManyRequests              429  throttled
+ConfigurationError                    not an HTTP error: bad settings at start
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ import socket
 import httpx
 import pytest
 
-from tests.factories import Api, User, envelope
+from tests.factories import Api, User, assert_error, envelope
 from tests.server import RunningServer
 
 PROTECTED_POST = "/codvid-ai/project/create-project"
@@ -17,16 +17,6 @@ PROTECTED_POST = "/codvid-ai/project/create-project"
 @pytest.fixture
 def user(api: Api) -> User:
     return api.signup()
-
-
-def assert_error(response: httpx.Response, status: int, message: str | None = None) -> None:
-    assert response.status_code == status, response.text
-    body = response.json()
-    assert body["result"] is False
-    assert isinstance(body["message"], str) and body["message"]
-    assert "Traceback" not in response.text and 'File "' not in response.text
-    if message is not None:
-        assert body["message"] == message
 
 
 def post_raw(http: httpx.Client, user: User, content: bytes) -> httpx.Response:

@@ -13,8 +13,7 @@ import httpx
 import jwt
 import pytest
 
-from tests.api.test_envelope import assert_error
-from tests.factories import PASSWORD, Api, credentials, envelope, new_email
+from tests.factories import PASSWORD, Api, assert_error, credentials, envelope, new_email
 from tests.server import RunningServer, start_server
 
 MISSING = "Unauthorized: missing session token while accessing non-public routes"

@@ -6,8 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tests.api.test_envelope import assert_error
-from tests.factories import Api, User
+from tests.factories import Api, User, assert_error
 
 
 @pytest.fixture

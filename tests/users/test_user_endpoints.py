@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api.test_envelope import assert_error
-from tests.factories import PASSWORD, Api, envelope
+from tests.factories import PASSWORD, Api, assert_error, envelope
 
 DELETED = {
     "result": True,

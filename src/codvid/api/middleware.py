@@ -59,7 +59,7 @@ class RequestContextMiddleware:
                 await internal_error_response()(scope, receive, send_with_id)
         finally:
             access_log.info(
-                '%s %s %s %d %.1fms',
+                "%s %s %s %d %.1fms",
                 scope.get("client", ("-",))[0] if scope.get("client") else "-",
                 scope["method"],
                 scope["path"],

@@ -60,7 +60,7 @@ def install_openapi(app: FastAPI) -> None:
             if not isinstance(route, APIRoute):
                 continue
             for parser in _parsers(route.dependant):
-                for method in route.methods - {"GET", "HEAD"}:
+                for method in (route.methods or set()) - {"GET", "HEAD"}:
                     operation = schema["paths"][route.path_format][method.lower()]
                     operation["requestBody"] = {
                         "required": False,

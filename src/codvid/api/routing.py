@@ -13,9 +13,7 @@ from fastapi import APIRouter
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def route(
-    router: APIRouter, path: str, methods: Sequence[str], **options: Any
-) -> Callable[[F], F]:
+def route(router: APIRouter, path: str, methods: Sequence[str], **options: Any) -> Callable[[F], F]:
     def register(endpoint: F) -> F:
         for method in methods:
             router.add_api_route(

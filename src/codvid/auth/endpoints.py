@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query
 
@@ -10,7 +10,9 @@ from codvid.auth import service
 from codvid.auth.schemas import Credentials, SignupResponse, TokenResponse, UuidBody, UuidResponse
 
 router = APIRouter(prefix="/auth", tags=["auth"])
-THROTTLED = {429: {"model": ErrorBody, "description": "Too many attempts"}}
+THROTTLED: dict[int | str, dict[str, Any]] = {
+    429: {"model": ErrorBody, "description": "Too many attempts"}
+}
 CredentialsBody = Annotated[Credentials, envelope(Credentials)]
 
 

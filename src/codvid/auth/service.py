@@ -59,9 +59,7 @@ async def login(
     await auth.throttles.login_client.check(client)
     await auth.throttles.login_email.check(credentials.email)
     user = await users.find_by_email(store, credentials.email)
-    valid = await verify_password(
-        users.password_hash(user) if user else None, credentials.password
-    )
+    valid = await verify_password(users.password_hash(user) if user else None, credentials.password)
     if user is None or not valid:
         await auth.throttles.login_client.hit(client)
         await auth.throttles.login_email.hit(credentials.email)

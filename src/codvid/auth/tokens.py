@@ -57,15 +57,19 @@ def _stored_secret(path: Path) -> str:
     try:
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
-        if path.stat().st_mode & 0o077:
-            log.warning("%s was readable by others; restricting it to its owner", path)
-            path.chmod(0o600)
-        secret = path.read_text().strip()
-        if len(secret) < 32:
-            raise ValueError(f"{path} holds no usable secret; delete it to generate one")
-        return secret
+        return _read_secret(path)
     secret = secrets.token_urlsafe(48)
     with os.fdopen(descriptor, "w") as handle:
         handle.write(secret + "\n")
     log.info("generated a new JWT secret in %s", path)
+    return secret
+
+
+def _read_secret(path: Path) -> str:
+    if path.stat().st_mode & 0o077:
+        log.warning("%s was readable by others; restricting it to its owner", path)
+        path.chmod(0o600)
+    secret = path.read_text().strip()
+    if len(secret) < 32:
+        raise ValueError(f"{path} holds no usable secret; delete it to generate one")
     return secret

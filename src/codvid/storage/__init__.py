@@ -7,8 +7,8 @@ from codvid.storage.base import (
     Filter,
     IndexSpec,
     SortSpec,
-    Store,
     StorageError,
+    Store,
     Update,
 )
 from codvid.storage.factory import open_store

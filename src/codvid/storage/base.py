@@ -50,8 +50,9 @@ class Collection(Protocol):
     async def insert_one(self, document: Document) -> None:
         """Insert a document that has an ``_id``; raise DuplicateKeyError on a clash."""
 
-    async def find_one(self, filter: Filter, *, sort: SortSpec | None = None) -> Document | None:
-        ...
+    async def find_one(
+        self, filter: Filter, *, sort: SortSpec | None = None
+    ) -> Document | None: ...
 
     async def find(
         self,

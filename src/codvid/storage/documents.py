@@ -42,11 +42,19 @@ def validate_filter(filter: Filter) -> None:
                 raise StorageError(f"unsupported filter operator: {sorted(unknown)}")
 
 
-def apply_update(document: Document, update: Update) -> Document:
-    """Return a copy of ``document`` with a ``$set``/``$inc``/``$unset`` update applied."""
+def validate_update(update: Update) -> None:
+    """Refuse unsupported operators and bad paths before anything is read or written."""
     unknown = set(update) - UPDATE_OPERATORS
     if unknown or not update:
         raise StorageError(f"unsupported update operator: {sorted(unknown) or 'empty'}")
+    for fields in update.values():
+        for path in fields:
+            split_path(path)
+
+
+def apply_update(document: Document, update: Update) -> Document:
+    """Return a copy of ``document`` with a ``$set``/``$inc``/``$unset`` update applied."""
+    validate_update(update)
     result = copy.deepcopy(document)
     for path, value in update.get("$set", {}).items():
         parent, key = _parent(result, path, create=True)

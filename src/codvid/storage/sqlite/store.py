@@ -24,7 +24,7 @@ from codvid.storage.base import (
     StorageError,
     Update,
 )
-from codvid.storage.documents import apply_update, split_path
+from codvid.storage.documents import apply_update, split_path, validate_update
 from codvid.storage.sqlite.migrations import migrate
 from codvid.storage.sqlite.query import field_sql, order_sql, where_sql
 
@@ -87,6 +87,7 @@ class SQLiteCollection:
         return 0 if await self.find_one_and_update(filter, update) is None else 1
 
     async def update_many(self, filter: Filter, update: Update) -> int:
+        validate_update(update)
         sql, params = self._select(filter, None, 0, 0)
         with self._store.transaction() as db:
             rows = db.execute(sql, params).fetchall()
@@ -102,6 +103,7 @@ class SQLiteCollection:
         sort: SortSpec | None = None,
         return_after: bool = True,
     ) -> Document | None:
+        validate_update(update)
         sql, params = self._select(filter, sort, 1, 0)
         with self._store.transaction() as db:
             row = db.execute(sql, params).fetchone()
