@@ -83,5 +83,5 @@ def load_settings(**overrides: object) -> Settings:
         first = exc.errors()[0]
         field = ".".join(str(part) for part in first["loc"]) or "settings"
         raise ConfigurationError(
-            f"invalid setting CODVID_{field.upper()}: {first['msg']}"
+            f"invalid setting CODVID_{field.upper()}: {first['msg'].removeprefix('Value error, ')}"
         ) from None

@@ -58,7 +58,8 @@ def profile(username: str, now: float, *, max_posts: int, max_comments: int) -> 
     days = max(0.0, (now - REFERENCE_EPOCH) / DAY)
     followers = round(account.base_followers * (1 + account.growth * math.log1p(days / 30)))
     newest = _newest_slot(account, now)
-    posts_count = max(0, account.base_posts + newest + 1)
+    # Counts stand still before the reference epoch; posts are generated at any time.
+    posts_count = account.base_posts + max(0, newest + 1)
     posts = tuple(
         _post(account, slot, now, followers, max_comments)
         for slot in range(newest, newest - min(max_posts, posts_count), -1)
@@ -66,7 +67,7 @@ def profile(username: str, now: float, *, max_posts: int, max_comments: int) -> 
     return ProfileResult(
         username=username,
         full_name=_full_name(username),
-        biography=_biography(username),
+        biography=_biography(username, account.niche),
         icon_pic_url=f"https://demo.codvid.invalid/avatars/{quote(username)}.jpg",
         followers=followers,
         follows_count=account.base_follows + int(days / 15),
@@ -82,7 +83,7 @@ def profile(username: str, now: float, *, max_posts: int, max_comments: int) -> 
 def reel(shortcode: str, now: float, *, max_comments: int) -> ReelResult:
     rng = _rng("reel", shortcode)
     owner = _handle(rng)
-    niche = rng.choice(words.NICHES)
+    niche = _niche(owner, rng)
     followers = _log_uniform(rng, 1_000, 1_000_000)
     anchor = REFERENCE_EPOCH + rng.uniform(0, 300) * DAY
     # Stable once ``now`` has passed the anchor; earlier clocks still see a past reel.
@@ -115,7 +116,7 @@ def _account(username: str) -> _Account:
     interval = rng.uniform(2, 7) * DAY
     return _Account(
         username=username,
-        niche=rng.choice(words.NICHES),
+        niche=_niche(username, rng),
         base_followers=_log_uniform(rng, 1_000, 1_000_000),
         growth=rng.uniform(0.05, 0.3),
         base_follows=rng.randint(80, 2_500),
@@ -128,13 +129,20 @@ def _account(username: str) -> _Account:
     )
 
 
+def _niche(username: str, rng: random.Random) -> words.Niche:
+    for niche in words.NICHES:
+        if any(keyword in username for keyword in niche.keywords):
+            return niche
+    return rng.choice(words.NICHES)
+
+
 def _slot_time(account: _Account, slot: int) -> float:
     jitter = _rng("slot", account.username, slot).random() * 0.5 * account.post_interval
     return account.first_post_at + slot * account.post_interval + jitter
 
 
 def _newest_slot(account: _Account, now: float) -> int:
-    """The last slot published at or before ``now`` (negative before the reference)."""
+    """The last slot published at or before ``now``; slot 0 is the first after the reference."""
     slot = math.floor((now - account.first_post_at) / account.post_interval)
     return slot if _slot_time(account, slot) <= now else slot - 1
 
@@ -197,6 +205,8 @@ def _comment(key: str, index: int, published: float, now: float) -> ScrapedComme
     tone = rng.random()
     if tone < 0.55:
         text = rng.choice(words.POSITIVE_COMMENTS)
+        if rng.random() < 0.3:
+            text += " " + rng.choice(words.PRAISE_EMOJI)
     elif tone < 0.7:
         text = rng.choice(words.NEGATIVE_COMMENTS)
     elif tone < 0.9:
@@ -205,8 +215,6 @@ def _comment(key: str, index: int, published: float, now: float) -> ScrapedComme
         text = ""  # a sticker or GIF
     if text and rng.random() < 0.15:
         text = f"@{_handle(rng)} {text}"
-    if text and rng.random() < 0.2:
-        text = f"{text} {rng.choice(words.CAPTION_EMOJI)}".rstrip()
     return ScrapedComment(
         text=text,
         owner_username=_handle(rng),
@@ -216,9 +224,11 @@ def _comment(key: str, index: int, published: float, now: float) -> ScrapedComme
 
 
 def _caption(rng: random.Random, niche: words.Niche) -> str:
-    line = f"{rng.choice(niche.captions)} {rng.choice(words.CAPTION_EMOJI)}".rstrip()
+    line = rng.choice(niche.captions)
     ending = rng.choice(words.CAPTION_ENDINGS)
-    parts = [f"{line}. {ending}".rstrip() if ending else line]
+    if ending:
+        line += (" " if line.endswith(("?", "!", ".")) else ". ") + ending
+    parts = [f"{line} {rng.choice(words.CAPTION_EMOJI)}".rstrip()]
     if rng.random() < 0.4:
         parts.append(f"With @{_handle(rng)}")
     tags = rng.sample(niche.hashtags, rng.randint(0, 4))
@@ -232,9 +242,8 @@ def _full_name(username: str) -> str:
     return " ".join(tokens) or "Demo User"
 
 
-def _biography(username: str) -> str:
+def _biography(username: str, niche: words.Niche) -> str:
     rng = _rng("bio", username)
-    niche = _account(username).niche
     return " | ".join(
         (rng.choice(niche.bio), rng.choice(words.CITIES), rng.choice(words.CALLS_TO_ACTION))
     )

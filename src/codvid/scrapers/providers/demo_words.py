@@ -7,8 +7,9 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True, slots=True)
 class Niche:
-    """What an account posts about."""
+    """What an account posts about; chosen by a keyword in the username, if any."""
 
+    keywords: tuple[str, ...]
     bio: tuple[str, ...]
     captions: tuple[str, ...]
     hashtags: tuple[str, ...]
@@ -16,6 +17,7 @@ class Niche:
 
 NICHES: tuple[Niche, ...] = (
     Niche(
+        keywords=("bak", "cook", "food", "eat", "chef", "kitchen"),
         bio=("Home baker", "Sourdough nerd", "Recipes that actually work"),
         captions=(
             "Sunday sourdough, finally got that open crumb",
@@ -26,6 +28,7 @@ NICHES: tuple[Niche, ...] = (
         hashtags=("baking", "sourdough", "homemade", "foodie", "recipe", "breadtok"),
     ),
     Niche(
+        keywords=("travel", "trip", "world", "wander", "explore"),
         bio=("Travel storyteller", "42 countries and counting", "Slow travel, big views"),
         captions=(
             "Sunrise from the ridge, worth the 4am alarm",
@@ -36,6 +39,7 @@ NICHES: tuple[Niche, ...] = (
         hashtags=("travel", "wanderlust", "travelgram", "roadtrip", "explore", "backpacking"),
     ),
     Niche(
+        keywords=("run", "fit", "gym", "coach", "sport"),
         bio=("Coach and runner", "Strength over aesthetics", "Training plans in the link"),
         captions=(
             "Leg day, no excuses",
@@ -46,6 +50,7 @@ NICHES: tuple[Niche, ...] = (
         hashtags=("fitness", "workout", "running", "gymlife", "training", "healthy"),
     ),
     Niche(
+        keywords=("tech", "code", "dev", "gadget", "geek"),
         bio=("Gadget reviews", "Software engineer", "Honest takes on tech"),
         captions=(
             "Is this the best budget phone this year?",
@@ -56,6 +61,7 @@ NICHES: tuple[Niche, ...] = (
         hashtags=("tech", "gadgets", "setup", "coding", "review", "productivity"),
     ),
     Niche(
+        keywords=("style", "fashion", "outfit", "thrift", "vintage"),
         bio=("Thrift finds and outfits", "Sustainable style", "Stylist"),
         captions=(
             "One jacket, five outfits",
@@ -66,6 +72,7 @@ NICHES: tuple[Niche, ...] = (
         hashtags=("ootd", "fashion", "thrifted", "style", "outfitideas", "slowfashion"),
     ),
     Niche(
+        keywords=("music", "sing", "song", "band", "studio", "dj"),
         bio=("Singer and songwriter", "New single out now", "Live dates below"),
         captions=(
             "Acoustic version of the new song",
@@ -87,6 +94,7 @@ CAPTION_ENDINGS = (
     "",
 )
 CAPTION_EMOJI = ("✨", "🔥", "📸", "🙌", "💛", "😍", "🌿", "")
+PRAISE_EMOJI = ("🔥", "🙌", "💛", "😍", "👏", "❤️", "💯")
 
 FIRST_NAMES = (
     "maya", "leo", "sofia", "noah", "ines", "kai", "lena", "omar", "julia", "tom",

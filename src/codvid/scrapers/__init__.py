@@ -1,0 +1,40 @@
+"""Scraper providers: one interface (:mod:`.base`), adapters in :mod:`.providers`."""
+
+from codvid.scrapers.base import (
+    MalformedResponse,
+    PostType,
+    ProfileNotFound,
+    ProfileResult,
+    ProviderTimeout,
+    RateLimited,
+    ReelNotFound,
+    ReelResult,
+    ScrapedComment,
+    ScrapedPost,
+    ScraperError,
+    ScraperProvider,
+)
+from codvid.scrapers.registry import build_provider, provider_names
+from codvid.scrapers.text import parse_hashtags, parse_mentions
+from codvid.scrapers.validate import check_profile, check_reel
+
+__all__ = [
+    "MalformedResponse",
+    "PostType",
+    "ProfileNotFound",
+    "ProfileResult",
+    "ProviderTimeout",
+    "RateLimited",
+    "ReelNotFound",
+    "ReelResult",
+    "ScrapedComment",
+    "ScrapedPost",
+    "ScraperError",
+    "ScraperProvider",
+    "build_provider",
+    "check_profile",
+    "check_reel",
+    "parse_hashtags",
+    "parse_mentions",
+    "provider_names",
+]

@@ -1,0 +1,1 @@
+"""One module per scraper provider; :mod:`codvid.scrapers.registry` knows them all."""
