@@ -1,48 +1,71 @@
-"""OpenAPI generation: FastAPI's schema plus the request envelopes it cannot see.
+"""OpenAPI documentation of the request envelopes FastAPI cannot see by itself.
 
 Bodies are parsed by ``EnvelopeParser`` (so that bodyless requests and the contract's
-messages work), which FastAPI does not know to document; this adds, for every
-non-GET route that uses one, an optional JSON request body
-``{"schema_version": "4.0", "data": <model>}`` with the model in ``components``.
+messages work). ``route()`` finds the parser among an endpoint's parameters and documents
+an optional JSON body ``{"schema_version": "4.0", "data": <model>}`` through the public
+``openapi_extra`` hook; ``install_openapi`` adds the models to ``components``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import inspect
+import typing
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI
-from fastapi.dependencies.models import Dependant
 from fastapi.openapi.utils import get_openapi
-from fastapi.routing import APIRoute
+from fastapi.params import Depends
+from pydantic import BaseModel
 
 from codvid.api.envelope import SCHEMA_VERSION, EnvelopeParser
 
 REF = "#/components/schemas/{model}"
+_models: dict[str, type[BaseModel]] = {}
 
 
-def _parsers(dependant: Dependant) -> Iterator[EnvelopeParser[Any]]:
-    for dependency in dependant.dependencies:
-        if isinstance(dependency.call, EnvelopeParser):
-            yield dependency.call
-        yield from _parsers(dependency)
+def envelope_model(endpoint: Callable[..., Any]) -> type[BaseModel] | None:
+    """The model of the ``EnvelopeParser`` among ``endpoint``'s parameters, if any."""
+    hints = typing.get_type_hints(endpoint, include_extras=True)
+    for parameter in inspect.signature(endpoint).parameters.values():
+        for meta in getattr(hints.get(parameter.name), "__metadata__", ()):
+            if isinstance(meta, Depends) and isinstance(meta.dependency, EnvelopeParser):
+                model: type[BaseModel] = meta.dependency.model
+                return model
+    return None
 
 
-def _envelope_schema(model: type[Any], components: dict[str, Any]) -> dict[str, Any]:
-    schema = model.model_json_schema(ref_template=REF)
-    components.update(schema.pop("$defs", {}))
-    components[model.__name__] = schema
-    name = f"{model.__name__}Envelope"
-    components[name] = {
-        "title": name,
-        "type": "object",
-        "required": ["schema_version", "data"],
-        "properties": {
-            "schema_version": {"type": "string", "const": SCHEMA_VERSION},
-            "data": {"$ref": REF.format(model=model.__name__)},
-        },
+def request_body(model: type[BaseModel]) -> dict[str, Any]:
+    """``openapi_extra`` for a route whose body is the envelope around ``model``."""
+    _models[model.__name__] = model
+    return {
+        "requestBody": {
+            "required": False,
+            "content": {
+                "application/json": {
+                    "schema": {"$ref": REF.format(model=f"{model.__name__}Envelope")}
+                }
+            },
+        }
     }
-    return {"$ref": REF.format(model=name)}
+
+
+def _components() -> dict[str, Any]:
+    components: dict[str, Any] = {}
+    for name, model in _models.items():
+        schema = model.model_json_schema(ref_template=REF)
+        components.update(schema.pop("$defs", {}))
+        components[name] = schema
+        components[f"{name}Envelope"] = {
+            "title": f"{name}Envelope",
+            "type": "object",
+            "required": ["schema_version", "data"],
+            "properties": {
+                "schema_version": {"type": "string", "const": SCHEMA_VERSION},
+                "data": {"$ref": REF.format(model=name)},
+            },
+        }
+    return components
 
 
 def install_openapi(app: FastAPI) -> None:
@@ -50,26 +73,16 @@ def install_openapi(app: FastAPI) -> None:
         if app.openapi_schema:
             return app.openapi_schema
         schema = get_openapi(
-            title=app.title,
-            version=app.version,
-            description=app.description,
-            routes=app.routes,
+            title=app.title, version=app.version, description=app.description, routes=app.routes
         )
-        components = schema.setdefault("components", {}).setdefault("schemas", {})
-        for route in app.routes:
-            if not isinstance(route, APIRoute):
-                continue
-            for parser in _parsers(route.dependant):
-                for method in (route.methods or set()) - {"GET", "HEAD"}:
-                    operation = schema["paths"][route.path_format][method.lower()]
-                    operation["requestBody"] = {
-                        "required": False,
-                        "content": {
-                            "application/json": {
-                                "schema": _envelope_schema(parser.model, components)
-                            }
-                        },
-                    }
+        schemas = schema.setdefault("components", {}).setdefault("schemas", {})
+        schemas.update(_components())
+        # Validation errors are 400 envelopes here, never FastAPI's 422.
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                operation["responses"].pop("422", None)
+        for unused in ("HTTPValidationError", "ValidationError"):
+            schemas.pop(unused, None)
         app.openapi_schema = schema
         return schema
 

@@ -1,6 +1,8 @@
-"""Route registration for paths that accept several methods (contract 1.9).
+"""Route registration: every route goes through ``route()``.
 
-Each method becomes its own OpenAPI operation with a stable, unique operation id.
+A path may accept several methods (contract 1.9); each becomes its own OpenAPI operation
+with a stable, unique operation id derived from method and path. Request envelopes are
+documented from the endpoint's parameters (``api.openapi``).
 """
 
 from __future__ import annotations
@@ -10,18 +12,24 @@ from typing import Any, TypeVar
 
 from fastapi import APIRouter
 
+from codvid.api.openapi import envelope_model, request_body
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 def route(router: APIRouter, path: str, methods: Sequence[str], **options: Any) -> Callable[[F], F]:
     def register(endpoint: F) -> F:
+        model = envelope_model(endpoint)
         for method in methods:
+            operation_id = f"{method.lower()}{(router.prefix + path).replace('/', '_')}"
+            extra = request_body(model) if model is not None and method != "GET" else None
             router.add_api_route(
                 path,
                 endpoint,
                 methods=[method],
-                name=f"{endpoint.__name__}_{method.lower()}",
-                operation_id=f"{endpoint.__name__}_{method.lower()}",
+                name=operation_id,
+                operation_id=operation_id,
+                openapi_extra=extra,
                 **options,
             )
         return endpoint

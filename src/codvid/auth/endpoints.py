@@ -6,6 +6,7 @@ from fastapi import APIRouter, Header, Query
 
 from codvid.api.deps import AuthDep, ClientAddress, StoreDep, envelope
 from codvid.api.envelope import AUTH_RESPONSES, ErrorBody, MessageBody
+from codvid.api.routing import route
 from codvid.auth import service
 from codvid.auth.schemas import Credentials, SignupResponse, TokenResponse, UuidBody, UuidResponse
 
@@ -16,7 +17,9 @@ THROTTLED: dict[int | str, dict[str, Any]] = {
 CredentialsBody = Annotated[Credentials, envelope(Credentials)]
 
 
-@router.post("/signup", status_code=201, responses=THROTTLED, summary="Create an account")
+@route(
+    router, "/signup", ["POST"], status_code=201, responses=THROTTLED, summary="Create an account"
+)
 async def signup(
     credentials: CredentialsBody, store: StoreDep, auth: AuthDep, client: ClientAddress
 ) -> SignupResponse:
@@ -28,7 +31,7 @@ async def signup(
     )
 
 
-@router.post("/login", status_code=201, responses=THROTTLED, summary="Log in")
+@route(router, "/login", ["POST"], status_code=201, responses=THROTTLED, summary="Log in")
 async def login(
     credentials: CredentialsBody, store: StoreDep, auth: AuthDep, client: ClientAddress
 ) -> TokenResponse:
@@ -36,8 +39,10 @@ async def login(
     return TokenResponse(token=user_token, user_id=user_id)
 
 
-@router.get(
+@route(
+    router,
     "/get_uuid",
+    ["GET"],
     responses={**THROTTLED, **AUTH_RESPONSES, 404: {"model": ErrorBody}},
     summary="A user's id by email, or the caller's own id",
 )

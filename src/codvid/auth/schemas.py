@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Annotated, ClassVar, Literal
 
 from email_validator import EmailNotValidError, validate_email
-from pydantic import AfterValidator, BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field, WithJsonSchema
 
 from codvid.api.envelope import MessageBody
 from codvid.kit.schemas import Schema
@@ -25,7 +25,11 @@ def _normalise_email(value: str) -> str:
     return checked.normalized.lower()
 
 
-Email = Annotated[str, AfterValidator(_normalise_email)]
+Email = Annotated[
+    str,
+    AfterValidator(_normalise_email),
+    WithJsonSchema({"type": "string", "format": "email", "maxLength": EMAIL_MAX}),
+]
 
 
 class Credentials(Schema):
@@ -39,7 +43,12 @@ class Credentials(Schema):
 
     auth_type: Literal["email"] = Field(examples=["email"])
     email: Email = Field(examples=["user@example.com"])
-    password: str = Field(min_length=1, max_length=PASSWORD_MAX, examples=["correct horse 9"])
+    password: str = Field(
+        min_length=1,
+        max_length=PASSWORD_MAX,
+        examples=["correct horse 9"],
+        json_schema_extra={"minLength": 8},
+    )
 
 
 class TokenResponse(BaseModel):

@@ -3,7 +3,7 @@ from __future__ import annotations
 import unicodedata
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field, WithJsonSchema
 
 from codvid.kit.schemas import Schema
 
@@ -21,7 +21,15 @@ def _clean_name(value: str) -> str:
     return value
 
 
-ProjectName = Annotated[str, AfterValidator(_clean_name)]
+# What the validator accepts, stated for the OpenAPI schema (and so for generated tests).
+NAME_SCHEMA = {
+    "minLength": 1,
+    "maxLength": NAME_MAX,
+    "pattern": r"^[^\s\x00-\x1f\x7f-\x9f]([^\x00-\x1f\x7f-\x9f]{0,98}[^\s\x00-\x1f\x7f-\x9f])?$",
+}
+ProjectName = Annotated[
+    str, AfterValidator(_clean_name), WithJsonSchema({"type": "string", **NAME_SCHEMA})
+]
 
 
 class ProjectRef(Schema):
