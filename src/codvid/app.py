@@ -19,12 +19,21 @@ from codvid.auth.service import AuthContext
 from codvid.auth.throttle import build_throttles
 from codvid.auth.tokens import TokenIssuer, jwt_secret
 from codvid.config import Settings, load_settings
+from codvid.jobs import history, runs
+from codvid.jobs.runtime import JobRuntime
 from codvid.projects.service import INDEXES as PROJECT_INDEXES
 from codvid.storage import open_store
+from codvid.tracking.collections import INDEXES as TRACKING_INDEXES
 from codvid.users.service import INDEXES as USER_INDEXES
 
 log = logging.getLogger(__name__)
-INDEXES = {**USER_INDEXES, **PROJECT_INDEXES}
+INDEXES = {
+    **USER_INDEXES,
+    **PROJECT_INDEXES,
+    **TRACKING_INDEXES,
+    **runs.INDEXES,
+    **history.INDEXES,
+}
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -40,10 +49,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             throttles=build_throttles(settings),
             min_password_length=settings.min_password_length,
         )
+        jobs = JobRuntime(store, settings)
+        await jobs.start()
         log.info("codvid %s ready (data in %s)", __version__, settings.data_dir.resolve())
         try:
-            yield {"settings": settings, "store": store, "auth": auth}
+            yield {"settings": settings, "store": store, "auth": auth, "jobs": jobs}
         finally:
+            await jobs.stop()
             await store.close()
 
     app = FastAPI(

@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from codvid.errors import ConfigurationError
@@ -42,6 +42,22 @@ class Settings(BaseSettings):
 
     cors_origins: list[str] = []
 
+    # Scraping and jobs (see codvid.jobs).
+    broker_url: str = "memory://"
+    scraper_provider: str = "demo"
+    scraper_step_delay: Annotated[float, Field(ge=0, le=60)] = 0.5
+    scrape_timeout: Annotated[float, Field(gt=0, le=3600)] = 120
+    scrape_max_posts: Annotated[int, Field(ge=1, le=100)] = 12
+    scrape_max_comments: Annotated[int, Field(ge=0, le=100)] = 10
+    job_concurrency: Annotated[int, Field(ge=1, le=256)] = 4
+    heartbeat_interval: Annotated[float, Field(gt=0, le=300)] = 2
+    stale_after: Annotated[float, Field(gt=0, le=3600)] = 15
+    sweeper_interval: Annotated[float, Field(gt=0, le=3600)] = 5
+    scheduler_enabled: bool = True
+    scheduler_interval: Annotated[float, Field(gt=0, le=86400)] = 30
+    scheduler_batch: Annotated[int, Field(ge=1, le=10000)] = 100
+    failure_backoff: Annotated[float, Field(gt=0, le=86400)] = 300
+
     @field_validator("database_url")
     @classmethod
     def _known_scheme(cls, value: str) -> str:
@@ -66,6 +82,12 @@ class Settings(BaseSettings):
         if value is not None and len(value.get_secret_value()) < 32:
             raise ValueError("must be at least 32 characters")
         return value
+
+    @model_validator(mode="after")
+    def _heartbeat_fits(self) -> Settings:
+        if self.stale_after <= 2 * self.heartbeat_interval:
+            raise ValueError("stale_after must be more than twice heartbeat_interval")
+        return self
 
     @property
     def sqlite_path(self) -> Path:

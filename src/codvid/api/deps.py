@@ -11,6 +11,8 @@ from codvid.api.envelope import EnvelopeParser
 from codvid.auth import service as auth_service
 from codvid.auth.service import AuthContext
 from codvid.config import Settings
+from codvid.jobs.runtime import JobRuntime
+from codvid.jobs.scheduler import Enqueue
 from codvid.storage import Document, Store
 
 
@@ -20,6 +22,7 @@ class State(TypedDict):
     settings: Settings
     store: Store
     auth: AuthContext
+    jobs: JobRuntime
 
 
 def _store(request: Request) -> Store:
@@ -36,7 +39,13 @@ def _client(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
+def _enqueue(request: Request) -> Enqueue:
+    jobs: JobRuntime = request.state.jobs
+    return jobs.enqueue
+
+
 StoreDep = Annotated[Store, Depends(_store)]
+EnqueueDep = Annotated[Enqueue, Depends(_enqueue)]
 AuthDep = Annotated[AuthContext, Depends(_auth)]
 ClientAddress = Annotated[str, Depends(_client)]
 

@@ -29,6 +29,7 @@ from codvid.errors import (
 )
 from codvid.kit.logging import request_id_var
 from codvid.kit.schemas import Schema
+from codvid.storage.base import StorageError
 
 SCHEMA_VERSION = "4.0"
 log = logging.getLogger(__name__)
@@ -189,8 +190,14 @@ async def handle_validation_error(_: Request, exc: Exception) -> JSONResponse:
     return error_response(BadRequest(validation_message(exc.errors())))
 
 
+async def handle_storage_error(_: Request, exc: Exception) -> JSONResponse:
+    log.error("storage fault: %s", exc)
+    return error_response(CodvidError(f"Database error: {exc}"))
+
+
 EXCEPTION_HANDLERS = {
     CodvidError: handle_codvid_error,
+    StorageError: handle_storage_error,
     StarletteHTTPException: handle_http_exception,
     RequestValidationError: handle_validation_error,
 }

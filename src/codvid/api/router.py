@@ -8,12 +8,13 @@ from codvid.api.envelope import AUTH_RESPONSES, ERROR_RESPONSES
 from codvid.auth.endpoints import router as auth_router
 from codvid.projects.endpoints import router as projects_router
 from codvid.system.endpoints import router as system_router
+from codvid.tracking.endpoints import router as tracking_router
 from codvid.users.endpoints import router as users_router
 
 BASE_PATH = "/codvid-ai"
 
 PUBLIC = (system_router, auth_router)
-PROTECTED = (users_router, projects_router)
+PROTECTED = (users_router, projects_router, tracking_router)
 
 
 def api_router() -> APIRouter:

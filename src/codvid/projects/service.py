@@ -13,6 +13,7 @@ from codvid.errors import ProjectError
 from codvid.kit.clock import day_month_year, now
 from codvid.kit.ids import new_id
 from codvid.storage import Document, DuplicateKeyError, IndexSpec, Store
+from codvid.tracking import reel_store, views
 
 PROJECTS = "projects"
 CHATS = "chat_messages"
@@ -72,7 +73,9 @@ async def get_data(store: Store, user_id: str, name: str) -> dict[str, Any]:
         "project_info": project["project_info"],
         "ai_memory": project["ai_memory"],
         "chats": [chat["message"] for chat in chats],
-        "reel_tracking_tasks": [],
+        "reel_tracking_tasks": [
+            views.reel_task(task) for task in await reel_store.for_project(store, project["_id"])
+        ],
     }
 
 
@@ -93,4 +96,11 @@ async def delete_all(store: Store, user_id: str) -> None:
 
 
 async def _delete_contents(store: Store, project_id: str) -> None:
+    await reel_store.delete_for_project(store, project_id)
     await store.collection(CHATS).delete_many({"project_id": project_id})
+
+
+async def bump_mod_count(store: Store, project_id: str) -> None:
+    """A server-side change outside a chat exchange (reel task created, changed, deleted
+    or scraped) adds 1, so clients know to reload (contract 7.2)."""
+    await store.collection(PROJECTS).update_one({"_id": project_id}, {"$inc": {"mod_count": 1}})

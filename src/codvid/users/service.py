@@ -9,6 +9,7 @@ from codvid.kit.clock import now
 from codvid.kit.ids import new_id
 from codvid.projects import service as projects
 from codvid.storage import Document, DuplicateKeyError, IndexSpec, Store
+from codvid.tracking import profiles
 
 USERS = "users"
 INDEXES = {USERS: [IndexSpec("email", (("profile.email", 1),), unique=True)]}
@@ -52,5 +53,6 @@ def password_hash(user: Document) -> str | None:
 async def delete_account(store: Store, user_id: str) -> None:
     """Remove everything the user owns, then the user (so a retry after a crash
     finishes the job; the token stops working once the user document is gone)."""
+    await profiles.delete_all(store, user_id)
     await projects.delete_all(store, user_id)
     await store.collection(USERS).delete_one({"_id": user_id})

@@ -1,0 +1,1 @@
+"""Instagram tracking: profile tasks, reel tasks, their status and sentiment."""

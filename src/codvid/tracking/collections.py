@@ -1,0 +1,28 @@
+"""Where tracking documents live; shared by the tracking services and the jobs."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from codvid.storage import IndexSpec
+
+TaskKind = Literal["profile", "reel"]
+
+PROFILE_TASKS = "profile_tasks"
+REEL_TASKS = "reel_tasks"
+TASK_COLLECTIONS: dict[TaskKind, str] = {"profile": PROFILE_TASKS, "reel": REEL_TASKS}
+
+_DUE = IndexSpec("due", (("status", 1), ("next_scrape_due", 1)))
+INDEXES = {
+    PROFILE_TASKS: [
+        IndexSpec("owner_created", (("user_id", 1), ("created_at", 1))),
+        IndexSpec("owner_profile", (("user_id", 1), ("target_profile", 1)), unique=True),
+        _DUE,
+    ],
+    REEL_TASKS: [
+        IndexSpec("project_created", (("project_id", 1), ("created_at", 1))),
+        IndexSpec("project_reel", (("project_id", 1), ("reel_id", 1)), unique=True),
+        IndexSpec("owner", (("user_id", 1),)),
+        _DUE,
+    ],
+}

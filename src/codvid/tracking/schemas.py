@@ -1,0 +1,160 @@
+"""Request ``data`` models and response shapes of the tracking routes (contract 2.6-2.9)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    model_serializer,
+)
+
+from codvid.kit.schemas import Schema
+from codvid.projects.schemas import ProjectName
+from codvid.tracking.validation import (
+    INTERVAL_DEFAULT,
+    Interval,
+    ReelUrl,
+    Shortcode,
+    TaskStatus,
+    Username,
+)
+
+# ---- requests ---------------------------------------------------------------------------
+
+
+class ProfileTaskCreate(Schema):
+    target_profile: Username = Field(examples=["natgeo"])
+    is_competitor: bool = False
+    scrape_interval_days: Interval = INTERVAL_DEFAULT
+
+
+class ProfileTaskUpdate(Schema):
+    is_competitor: bool | None = None
+    status: TaskStatus | None = None
+
+
+class IntervalUpdate(Schema):
+    scrape_interval_days: Interval = Field(examples=[2.5])
+
+
+class ReelTaskCreate(Schema):
+    project_name: ProjectName
+    reel_url: ReelUrl = Field(examples=["https://www.instagram.com/reels/DNlP4Kayo5O/"])
+    scrape_interval_days: Interval = INTERVAL_DEFAULT
+    reel_id: Shortcode | None = None
+
+
+class ProjectReels(Schema):
+    project_name: ProjectName
+
+
+# ---- responses --------------------------------------------------------------------------
+
+
+class Document(BaseModel):
+    """A stored object passed through as the contract shapes it (``_id`` and all)."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+class TaskCreated(BaseModel):
+    task_id: str
+    message: str
+    target_profile: str | None = None
+    next_scrape_due: float | None = None
+
+
+class TaskList(BaseModel):
+    tasks: list[Document]
+    total_tasks: int
+
+
+class ProfileTaskDetails(BaseModel):
+    """``response.task`` plus the update 6 mirror of four fields at ``response`` level."""
+
+    task: Document
+    target_profile: str
+    is_competitor: bool
+    status: str
+    target_profile_data: dict[str, Any]
+
+
+class ReelTaskDetails(BaseModel):
+    task: Document
+
+
+class Message(BaseModel):
+    message: str
+
+
+class ScrapeStarted(BaseModel):
+    """Shape D: every field at top level, no ``response``."""
+
+    result: Literal[True] = True
+    message: str
+    task_id: str
+    status: Literal["processing"] = "processing"
+
+
+class Event(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    timestamp: float
+    event_type: str
+    message: str
+
+
+class LastRun(BaseModel):
+    status: str
+    finished_at: float | None
+    error: str | None
+
+
+class TaskStatusBody(BaseModel):
+    """Update 6 and update 7 readers alike (contract 2.8, CR-17)."""
+
+    task_id: str
+    is_processing: bool
+    logs: list[Event]
+    logs_count: int
+    requested_logs_count: int
+    latest_event: Event | None
+    status: str | None = None
+    started_at: float | None = None
+    updated_at: float | None = None
+    last_run: LastRun | None = None
+
+    @model_serializer(mode="wrap")
+    def _omit_run_fields_without_a_run(self, handler: SerializerFunctionWrapHandler) -> Any:
+        data = handler(self)
+        for key in ("status", "started_at", "updated_at", "last_run"):
+            if data.get(key) is None:
+                data.pop(key, None)
+        return data
+
+
+class Distribution(BaseModel):
+    positive: int
+    negative: int
+    neutral: int
+
+
+class Percentages(BaseModel):
+    positive: float
+    negative: float
+    neutral: float
+
+
+class SentimentSummary(BaseModel):
+    total_comments: int
+    sentiment_distribution: Distribution
+    sentiment_percentages: Percentages
+    overall_sentiment: Literal["positive", "negative", "neutral"]
+
+
+class SentimentBody(BaseModel):
+    sentiment_summary: SentimentSummary

@@ -1,0 +1,106 @@
+"""Operations valid for a task of either kind: interval, force scrape, status, sentiment.
+
+Task ids are unique across profile and reel tasks, so the clients use one route for both
+(CR-5); a task that is not the caller's is "not found" like a missing one.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from codvid.errors import CodvidError
+from codvid.jobs import runs
+from codvid.jobs.scheduler import Enqueue
+from codvid.kit.clock import now
+from codvid.projects import service as projects
+from codvid.sentiment import summarize
+from codvid.storage import Document, StorageError, Store
+from codvid.tracking.collections import TASK_COLLECTIONS, TaskKind
+from codvid.tracking.errors import TaskNotFound
+
+MAX_LOGS = 100
+
+
+async def find_owned(store: Store, user_id: str, task_id: str) -> tuple[TaskKind, Document]:
+    for kind, collection in TASK_COLLECTIONS.items():
+        task = await store.collection(collection).find_one({"_id": task_id, "user_id": user_id})
+        if task is not None:
+            return kind, task
+    raise TaskNotFound()
+
+
+async def set_interval(store: Store, user_id: str, task_id: str, days: float) -> None:
+    """``next_scrape_due`` follows: last scrape (or now, if never scraped) + interval."""
+    kind, task = await find_owned(store, user_id, task_id)
+    base = task["last_scraped"] if task["last_scraped"] is not None else now()
+    await store.collection(TASK_COLLECTIONS[kind]).update_one(
+        {"_id": task_id},
+        {"$set": {"scrape_interval_days": days, "next_scrape_due": base + days * 86400}},
+    )
+    if kind == "reel":
+        await projects.bump_mod_count(store, task["project_id"])
+
+
+async def force_scrape(
+    store: Store, enqueue: Enqueue, kind: TaskKind, user_id: str, task_id: str
+) -> None:
+    """Claim the task and queue its run; the answer goes out before any scraping."""
+    try:
+        run = await runs.claim(store, kind, task_id, user_id, "force")
+    except StorageError as exc:
+        raise CodvidError(f"Error initiating task scraping: {exc}") from exc
+    try:
+        await enqueue(run["_id"])
+    except Exception as exc:
+        await runs.fail(store, run, f"Could not queue the run: {exc}")
+        raise CodvidError(f"Error initiating task scraping: {exc}") from exc
+
+
+async def status(store: Store, user_id: str, task_id: str, logs_count: int) -> dict[str, Any]:
+    """Task status in both the update 6 and update 7 shapes (contract 2.8, 7.11)."""
+    requested = max(1, min(MAX_LOGS, logs_count))
+    _, task = await find_owned(store, user_id, task_id)
+    idle: dict[str, Any] = {
+        "task_id": task_id,
+        "is_processing": False,
+        "logs": [],
+        "logs_count": 0,
+        "requested_logs_count": requested,
+        "latest_event": None,
+    }
+    run_id = task.get("active_run_id") or task.get("last_run_id")
+    run = await runs.get(store, run_id) if run_id else None
+    if run is None:
+        return idle
+    logs = [_event_view(event) for event in await runs.latest_events(store, run["_id"], requested)]
+    return {
+        **idle,
+        "is_processing": task.get("active_run_id") == run["_id"] and run["status"] in runs.ACTIVE,
+        "status": run["status"],
+        "started_at": run["started_at"] or run["created_at"],
+        "updated_at": run["updated_at"],
+        "logs": logs,
+        "logs_count": run["logs_count"],
+        "latest_event": logs[-1] if logs else None,
+        "last_run": {
+            "status": run["status"],
+            "finished_at": run["finished_at"],
+            "error": run["error"],
+        },
+    }
+
+
+def _event_view(event: Document) -> dict[str, Any]:
+    hidden = {"_id", "run_id", "task_id", "seq"}
+    return {key: value for key, value in event.items() if key not in hidden}
+
+
+async def sentiment(store: Store, user_id: str, task_id: str) -> dict[str, Any]:
+    """Every stored comment's label, aggregated; a never-scraped task gives zeros."""
+    kind, task = await find_owned(store, user_id, task_id)
+    if kind == "profile":
+        posts = task.get("target_profile_data", {}).get("scraped_posts", [])
+        comments = [c for post in posts for c in post.get("top_comments", [])]
+    else:
+        comments = task.get("reel_data", {}).get("top_comments", [])
+    return dict(summarize(c.get("sentiment", "neutral") for c in comments))
