@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.factories import Api
+from tests.factories import Api, Tracking
 from tests.server import RunningServer, start_server
 
 # Generous throttles for the shared server; throttling has its own server in its tests.
@@ -41,3 +41,9 @@ def api(http: httpx.Client) -> Api:
 @pytest.fixture(autouse=True)
 def _no_proxy() -> None:
     os.environ.setdefault("NO_PROXY", "127.0.0.1,localhost")
+
+
+@pytest.fixture(params=[False, True], ids=["update6", "update8"])
+def tracking(request: pytest.FixtureRequest, api: Api) -> Tracking:
+    """Runs a test under both generations of profile-tracking paths (CR-2)."""
+    return Tracking(api, update8=request.param)
