@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +17,7 @@ from pathlib import Path
 import httpx
 
 CODVID = Path(sys.executable).with_name("codvid")
+REPO = Path(__file__).resolve().parent.parent
 
 
 @dataclass
@@ -34,31 +37,63 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def serve_command(port: int) -> list[str]:
+    return [str(CODVID), "serve", "--host", "127.0.0.1", "--port", str(port)]
+
+
+def make_run_command(port: int) -> list[str]:
+    """``make run`` from the repository root; host and port come from the environment."""
+    del port
+    return ["make", "--no-print-directory", "-C", str(REPO), "run"]
+
+
 @contextmanager
 def start_server(
-    data_dir: Path, env: Mapping[str, str] | None = None, *, timeout: float = 20
+    data_dir: Path,
+    env: Mapping[str, str] | None = None,
+    *,
+    timeout: float = 20,
+    command: Callable[[int], list[str]] = serve_command,
+    port: int | None = None,
 ) -> Iterator[RunningServer]:
-    port = free_port()
+    """Start the service in its own process group and stop it (and its children) after."""
+    port = port or free_port()
+    data_dir.mkdir(parents=True, exist_ok=True)
     log_path = data_dir.parent / f"{data_dir.name}-server.log"
-    environment = {**os.environ, "CODVID_DATA_DIR": str(data_dir), **(env or {})}
-    with log_path.open("wb") as log_file:
+    environment = {
+        **os.environ,
+        "CODVID_DATA_DIR": str(data_dir),
+        "CODVID_HOST": "127.0.0.1",
+        "CODVID_PORT": str(port),
+        **(env or {}),
+    }
+    with log_path.open("ab") as log_file:
         process = subprocess.Popen(
-            [str(CODVID), "serve", "--host", "127.0.0.1", "--port", str(port)],
+            command(port),
             env=environment,
             stdout=log_file,
             stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
     running = RunningServer(f"http://127.0.0.1:{port}", data_dir, process, log_path)
     try:
         _wait_ready(running, timeout)
         yield running
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(running)
+
+
+def stop(running: RunningServer, sig: signal.Signals = signal.SIGTERM) -> None:
+    if running.process.poll() is not None:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(running.process.pid, sig)
+    try:
+        running.process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(running.process.pid, signal.SIGKILL)
+        running.process.wait()
 
 
 def _wait_ready(running: RunningServer, timeout: float) -> None:
