@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
+from codvid.kit.clock import now
+from codvid.kit.ids import new_id
 from codvid.storage import IndexSpec
 
 TaskKind = Literal["profile", "reel"]
@@ -26,3 +28,22 @@ INDEXES = {
         _DUE,
     ],
 }
+
+
+def new_task(task_type: str, user_id: str, interval_days: float) -> dict[str, Any]:
+    """The fields every tracking task starts with, whatever it tracks."""
+    created = now()
+    return {
+        "_id": new_id(),
+        "schema_version": "1.0",
+        "task_type": task_type,
+        "user_id": user_id,
+        "status": "active",
+        "created_at": created,
+        "last_scraped": None,
+        "next_scrape_due": created + interval_days * 86400,
+        "scrape_interval_days": interval_days,
+        "active_run_id": None,
+        "last_run_id": None,
+        "consecutive_failures": 0,
+    }

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from codvid.errors import BadRequest, Conflict
 from codvid.jobs.cleanup import forget_task
-from codvid.kit.clock import now
-from codvid.kit.ids import new_id
 from codvid.storage import Document, DuplicateKeyError, Store
-from codvid.tracking.collections import PROFILE_TASKS
+from codvid.tracking.collections import PROFILE_TASKS, new_task
 from codvid.tracking.errors import TaskNotFound
 from codvid.tracking.schemas import ProfileTaskCreate, ProfileTaskUpdate
 from codvid.tracking.views import EMPTY_PROFILE_DATA
@@ -20,23 +16,11 @@ class DuplicateProfileTask(Conflict):
 
 
 async def create(store: Store, user_id: str, data: ProfileTaskCreate) -> Document:
-    created = now()
-    task: dict[str, Any] = {
-        "_id": new_id(),
-        "schema_version": "1.0",
-        "user_id": user_id,
-        "task_type": "profile_tracking",
+    task = {
+        **new_task("profile_tracking", user_id, data.scrape_interval_days),
         "target_profile": data.target_profile,
         "is_competitor": data.is_competitor,
-        "status": "active",
-        "created_at": created,
-        "last_scraped": None,
-        "next_scrape_due": created + data.scrape_interval_days * 86400,
-        "scrape_interval_days": data.scrape_interval_days,
         "target_profile_data": dict(EMPTY_PROFILE_DATA),
-        "active_run_id": None,
-        "last_run_id": None,
-        "consecutive_failures": 0,
     }
     try:
         await store.collection(PROFILE_TASKS).insert_one(task)

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from codvid.errors import BadRequest, Conflict
 from codvid.jobs.cleanup import forget_task
-from codvid.kit.clock import now
-from codvid.kit.ids import new_id
 from codvid.projects import service as projects
 from codvid.storage import Document, DuplicateKeyError, Store
 from codvid.tracking import reel_store
-from codvid.tracking.collections import REEL_TASKS
+from codvid.tracking.collections import REEL_TASKS, new_task
 from codvid.tracking.errors import TaskNotFound
 from codvid.tracking.schemas import ReelTaskCreate
 from codvid.tracking.validation import reel_shortcode
@@ -26,25 +22,13 @@ async def create(store: Store, user_id: str, data: ReelTaskCreate) -> Document:
     shortcode = reel_shortcode(data.reel_url)
     if data.reel_id is not None and data.reel_id != shortcode:
         raise BadRequest("Invalid reel_id: does not match the shortcode in reel_url")
-    created = now()
-    task: dict[str, Any] = {
-        "_id": new_id(),
-        "schema_version": "1.0",
-        "task_type": "reel_tracking",
-        "user_id": user_id,
+    task = {
+        **new_task("reel_tracking", user_id, data.scrape_interval_days),
         "project_id": project["_id"],
         "project_name": project["name"],
         "reel_url": data.reel_url,
         "reel_id": shortcode,
-        "status": "active",
-        "created_at": created,
-        "last_scraped": None,
-        "next_scrape_due": created + data.scrape_interval_days * 86400,
-        "scrape_interval_days": data.scrape_interval_days,
         "reel_data": {},
-        "active_run_id": None,
-        "last_run_id": None,
-        "consecutive_failures": 0,
     }
     try:
         await store.collection(REEL_TASKS).insert_one(task)

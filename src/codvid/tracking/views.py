@@ -20,17 +20,11 @@ PROFILE_SUMMARY = (
     "scrape_interval_days",
 )
 PROFILE_DETAIL = (
-    "_id",
+    *PROFILE_SUMMARY[:1],
     "schema_version",
     "user_id",
     "task_type",
-    "target_profile",
-    "is_competitor",
-    "status",
-    "created_at",
-    "last_scraped",
-    "next_scrape_due",
-    "scrape_interval_days",
+    *PROFILE_SUMMARY[1:],
     "target_profile_data",
 )
 REEL_FIELDS = (
