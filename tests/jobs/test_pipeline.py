@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -27,7 +28,6 @@ from tests.jobs.factories import (
     read_run,
     read_task,
     reel_task,
-    runs_of,
 )
 
 pytestmark = pytest.mark.anyio
@@ -188,19 +188,18 @@ async def test_a_second_success_adds_history_and_replaces_the_data(
     store: Store, ctx: JobContext
 ) -> None:
     task = await profile_task(store)
+    run_ids = []
     for _ in range(2):
         run = await runs.claim(store, "profile", task["_id"], USER, "force")
         await pipeline.execute(ctx, run["_id"])
+        run_ids.append(run["_id"])
 
     stored = await read_task(store, "profile", task["_id"])
     snapshots = await history.snapshots(store, task["_id"])
-    assert [s["run_id"] for s in snapshots] == [r["_id"] for r in await _by_creation(store, task)]
+    assert [snapshot["run_id"] for snapshot in snapshots] == run_ids
     assert snapshots[-1]["taken_at"] == stored["last_scraped"]
+    assert stored["target_profile_data"]["scraped_at"] == stored["last_scraped"]
     assert await history_counts(store, task["_id"]) == (2, 2)
-
-
-async def _by_creation(store: Store, task: dict[str, Any]) -> list[dict[str, Any]]:
-    return sorted(await runs_of(store, task["_id"]), key=lambda run: run["created_at"])
 
 
 async def test_execute_twice_runs_the_pipeline_once(
@@ -241,7 +240,7 @@ async def test_execute_of_an_unknown_run_does_nothing(
 
 
 async def test_runs_share_the_concurrency_slots(
-    store: Store, make_context: Any, provider: ScriptedProvider
+    store: Store, make_context: Callable[..., JobContext], provider: ScriptedProvider
 ) -> None:
     ctx: JobContext = make_context(job_concurrency=1)
     first, second = await profile_task(store, "first"), await profile_task(store, "second")

@@ -43,7 +43,7 @@ async def test_of_twenty_concurrent_claims_exactly_one_wins(store: Store) -> Non
 async def test_claim_creates_a_queued_run_with_its_origin(store: Store) -> None:
     task = await reel_task(store)
 
-    run = await runs.claim(store, "reel", task["_id"], USER, "schedule")
+    run = await runs.claim(store, "reel", task["_id"], USER, "force")
 
     stored = await read_run(store, run["_id"])
     assert stored["status"] == "queued"
@@ -51,7 +51,7 @@ async def test_claim_creates_a_queued_run_with_its_origin(store: Store) -> None:
         task["_id"],
         USER,
         "reel",
-        "schedule",
+        "force",
     )
     assert stored["started_at"] is None and stored["finished_at"] is None
 
@@ -114,7 +114,7 @@ async def test_a_claim_held_by_a_live_run_is_not_taken_over(store: Store) -> Non
     assert await runs.start(store, holder["_id"], "worker-a")
 
     with pytest.raises(runs.AlreadyProcessing):
-        await runs.claim(store, "profile", task["_id"], USER, "schedule")
+        await runs.claim(store, "profile", task["_id"], USER, "force")
 
     assert (await read_task(store, "profile", task["_id"]))["active_run_id"] == holder["_id"]
     assert len(await runs_of(store, task["_id"])) == 1

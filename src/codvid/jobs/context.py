@@ -6,6 +6,7 @@ import asyncio
 import os
 import socket
 from dataclasses import dataclass, field
+from typing import Any
 
 from codvid.config import Settings
 from codvid.scrapers import ScraperProvider, build_provider
@@ -21,7 +22,8 @@ class JobContext:
     analyzer: SentimentAnalyzer
     slots: asyncio.Semaphore
     worker_id: str
-    inflight: set[asyncio.Task[None]] = field(default_factory=set)
+    inflight: set[asyncio.Task[Any]] = field(default_factory=set)
+    stopping: bool = False
 
 
 def build_context(store: Store, settings: Settings) -> JobContext:

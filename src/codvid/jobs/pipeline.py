@@ -32,20 +32,25 @@ class RunCancelled(Exception):
 
 async def execute(ctx: JobContext, run_id: str) -> None:
     """Run ``run_id`` if it is still queued; safe to call more than once (at-least-once
-    delivery): only the first call finds it queued."""
-    async with ctx.slots:
-        run = await runs.start(ctx.store, run_id, ctx.worker_id)
-        if run is None:
-            return
-        current = asyncio.current_task()
-        assert current is not None
-        ctx.inflight.add(current)
-        beating = asyncio.create_task(_heartbeat(ctx, run_id))
-        try:
-            await _guarded(ctx, run)
-        finally:
-            beating.cancel()
-            ctx.inflight.discard(current)
+    delivery): only the first call finds it queued. While the process is stopping, a run
+    still waiting for a slot stays queued for the next start to pick up."""
+    current = asyncio.current_task()
+    assert current is not None
+    ctx.inflight.add(current)
+    try:
+        async with ctx.slots:
+            if ctx.stopping:
+                return
+            run = await runs.start(ctx.store, run_id, ctx.worker_id)
+            if run is None:
+                return
+            beating = asyncio.create_task(_heartbeat(ctx, run_id))
+            try:
+                await _guarded(ctx, run)
+            finally:
+                beating.cancel()
+    finally:
+        ctx.inflight.discard(current)
 
 
 async def _guarded(ctx: JobContext, run: Document) -> None:
@@ -56,7 +61,12 @@ async def _guarded(ctx: JobContext, run: Document) -> None:
         await asyncio.wait_for(pipeline(ctx, run), timeout=timeout)
         return
     except RunCancelled:
-        await runs.cancel(ctx.store, run, "The task was deleted; nothing was written")
+        await runs.cancel(
+            ctx.store,
+            run,
+            "The run lost its claim on the task (deleted, or taken over after a stall); "
+            "nothing was written",
+        )
         return
     except ScraperError as exc:
         reason = f"Error scraping Instagram {run['kind']}: {exc.message}"

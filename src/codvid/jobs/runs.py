@@ -47,11 +47,14 @@ async def claim(
 ) -> Document:
     """Create a queued run for the user's task and claim the task with it.
 
-    Raises :class:`TaskNotFound` if the user has no such task and
+    Raises :class:`TaskNotFound` if the user has no such task (or, for a scheduled run, if
+    it is no longer active and due: it was paused or scraped since it was picked) and
     :class:`AlreadyProcessing` if another active run holds it.
     """
     tasks = store.collection(TASK_COLLECTIONS[kind])
-    owned = {"_id": task_id, "user_id": user_id}
+    owned: dict[str, Any] = {"_id": task_id, "user_id": user_id}
+    if trigger == "schedule":
+        owned.update(status="active", next_scrape_due={"$lte": now()})
     run = _new_run(kind, task_id, user_id, trigger)
     await store.collection(RUNS).insert_one(run)
     claimed = await tasks.find_one_and_update(
@@ -117,6 +120,16 @@ async def start(store: Store, run_id: str, worker: str) -> Document | None:
                 "worker": worker,
             }
         },
+    )
+
+
+async def mark_resent(store: Store, run_id: str) -> bool:
+    """Note that a queued run's message was sent again, so the sweeper waits another
+    ``stale_after`` before sending it once more."""
+    return bool(
+        await store.collection(RUNS).update_one(
+            {"_id": run_id, "status": "queued"}, {"$set": {"heartbeat_at": now()}}
+        )
     )
 
 

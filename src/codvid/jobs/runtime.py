@@ -66,6 +66,7 @@ class JobRuntime:
 
     async def stop(self) -> None:
         """Stop the loops, then the runs in flight (they record why they stopped)."""
+        self.context.stopping = True
         for loop in self._loops:
             loop.cancel()
         for task in list(self.context.inflight):

@@ -34,7 +34,7 @@ async def sweep(store: Store, enqueue: Enqueue, stale_after: float) -> None:
             )
             if await runs.fail(store, run, reason):
                 log.warning("run %s of task %s: %s", run["_id"], run["task_id"], reason)
-        else:
+        elif await runs.mark_resent(store, run["_id"]):
             await enqueue(run["_id"])
 
 
