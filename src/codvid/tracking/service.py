@@ -73,10 +73,12 @@ async def status(store: Store, user_id: str, task_id: str, logs_count: int) -> d
     if run is None:
         return idle
     logs = [_event_view(event) for event in await runs.latest_events(store, run["_id"], requested)]
+    processing = task.get("active_run_id") == run["_id"] and run["status"] in runs.ACTIVE
     return {
         **idle,
-        "is_processing": task.get("active_run_id") == run["_id"] and run["status"] in runs.ACTIVE,
-        "status": run["status"],
+        "is_processing": processing,
+        # Update 6 readers know "processing" only; a queued run is on its way there.
+        "status": "processing" if processing else run["status"],
         "started_at": run["started_at"] or run["created_at"],
         "updated_at": run["updated_at"],
         "logs": logs,
