@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from codvid import __version__
+from codvid.ai.factory import build_assistant, close_assistant
 from codvid.api.deps import State
 from codvid.api.envelope import EXCEPTION_HANDLERS
 from codvid.api.middleware import LimitsMiddleware, RequestContextMiddleware
@@ -51,10 +52,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         jobs = JobRuntime(store, settings)
         await jobs.start()
+        assistant = build_assistant(settings)
         log.info("codvid %s ready (data in %s)", __version__, settings.data_dir.resolve())
         try:
-            yield {"settings": settings, "store": store, "auth": auth, "jobs": jobs}
+            yield {
+                "settings": settings,
+                "store": store,
+                "auth": auth,
+                "jobs": jobs,
+                "assistant": assistant,
+            }
         finally:
+            await close_assistant(assistant)
             await jobs.stop()
             await store.close()
 

@@ -83,6 +83,15 @@ class Settings(BaseSettings):
             raise ValueError("must be at least 32 characters")
         return value
 
+    # AI assistant (see codvid.ai).
+    ai_provider: str = "offline"
+    ai_base_url: str = "https://api.openai.com/v1"
+    ai_api_key: SecretStr | None = None
+    ai_model: str = "gpt-4o-mini"
+    ai_timeout: Annotated[float, Field(gt=0, le=600)] = 60
+    ai_max_iterations: Annotated[int, Field(ge=1, le=50)] = 5
+    ai_max_message_chars: Annotated[int, Field(ge=1, le=500_000)] = 20_000
+
     @model_validator(mode="after")
     def _heartbeat_fits(self) -> Settings:
         if self.stale_after <= 2 * self.heartbeat_interval:

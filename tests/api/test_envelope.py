@@ -189,3 +189,9 @@ def test_ping_get_and_post(http: httpx.Client) -> None:
         response = http.request(method, "/codvid-ai/ping")
         assert response.status_code == 200
         assert response.json() == {"message": "pong"}
+
+
+def test_a_missing_token_wins_over_a_bad_body(http: httpx.Client) -> None:
+    for path in ("project/create-project", "ig-tracking/create_task", "ai/respond"):
+        response = http.post(f"/codvid-ai/{path}", content=b"{not json")
+        assert_error(response, 401)

@@ -7,6 +7,7 @@ from typing import Annotated, Any, TypedDict
 from fastapi import Depends, Request, Security
 from fastapi.security import HTTPBearer
 
+from codvid.ai.service import Assistant
 from codvid.api.envelope import EnvelopeParser
 from codvid.auth import service as auth_service
 from codvid.auth.service import AuthContext
@@ -23,6 +24,7 @@ class State(TypedDict):
     store: Store
     auth: AuthContext
     jobs: JobRuntime
+    assistant: Assistant
 
 
 def _store(request: Request) -> Store:
@@ -44,7 +46,13 @@ def _enqueue(request: Request) -> Enqueue:
     return jobs.enqueue
 
 
+def _assistant(request: Request) -> Assistant:
+    assistant: Assistant = request.state.assistant
+    return assistant
+
+
 StoreDep = Annotated[Store, Depends(_store)]
+AssistantDep = Annotated[Assistant, Depends(_assistant)]
 EnqueueDep = Annotated[Enqueue, Depends(_enqueue)]
 AuthDep = Annotated[AuthContext, Depends(_auth)]
 ClientAddress = Annotated[str, Depends(_client)]
@@ -61,6 +69,9 @@ async def _current_user(
 
 
 CurrentUser = Annotated[Document, Depends(_current_user)]
+#: Router-level guard: authentication runs before the body is read, so a request without
+#: a valid token is 401 whatever its body (the result is cached for ``CurrentUser``).
+REQUIRE_USER = Depends(_current_user)
 
 
 def envelope(model: type[Any]) -> Any:

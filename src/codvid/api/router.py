@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from codvid.ai.endpoints import router as ai_router
+from codvid.api.deps import REQUIRE_USER
 from codvid.api.envelope import AUTH_RESPONSES, ERROR_RESPONSES
 from codvid.auth.endpoints import router as auth_router
 from codvid.projects.endpoints import router as projects_router
@@ -14,7 +16,7 @@ from codvid.users.endpoints import router as users_router
 BASE_PATH = "/codvid-ai"
 
 PUBLIC = (system_router, auth_router)
-PROTECTED = (users_router, projects_router, tracking_router)
+PROTECTED = (users_router, projects_router, ai_router, tracking_router)
 
 
 def api_router() -> APIRouter:
@@ -22,5 +24,5 @@ def api_router() -> APIRouter:
     for public in PUBLIC:
         router.include_router(public)
     for protected in PROTECTED:
-        router.include_router(protected, responses=AUTH_RESPONSES)
+        router.include_router(protected, responses=AUTH_RESPONSES, dependencies=[REQUIRE_USER])
     return router

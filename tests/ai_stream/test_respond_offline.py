@@ -1,0 +1,171 @@
+"""``/ai/respond`` with the offline provider, read as the original client reads it."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from tests.ai_stream.client import raw_post, stream_like_the_client
+from tests.factories import Api, User, assert_error, envelope
+from tests.server import RunningServer
+
+
+@pytest.fixture
+def user(api: Api) -> User:
+    return api.signup()
+
+
+def project_data(api: Api, user: User, name: str) -> dict[str, Any]:
+    response = api.call("POST", "project/get-project-data", user, {"project_name": name})
+    return dict(response.json()["response"]["project_data"])
+
+
+def apply_like_the_client(root: dict[str, Any], mods: list[dict[str, Any]]) -> None:
+    """The notebook client's append, the only mode the chat flow emits."""
+    for mod in mods:
+        node: Any = root
+        for key in mod["key_path"][:-1]:
+            node = node.setdefault(key, {})
+        last = mod["key_path"][-1]
+        if mod["mode"] == "append":
+            if not isinstance(node.get(last), list):
+                node[last] = []
+            node[last].append(mod["value"])
+        elif mod["mode"] == "create":
+            node[last] = mod["value"]
+
+
+def test_chat_flow(server: RunningServer, api: Api, user: User) -> None:
+    """Contract 4.2: the client appends its own message, streams, applies every chunk's
+    mods and counts one per chunk; afterwards its copy equals what the server stored."""
+    name = api.create_project(user, "chat project")
+    local = {"projects": {name: project_data(api, user, name)}}
+    message = {"role": "user", "type": "text", "text": "How are my profiles doing?"}
+    local["projects"][name]["chats"].append(message)
+    local["projects"][name]["mod_count"] += 1
+
+    chunks = stream_like_the_client(
+        server.url, user, "ai/respond", {"project_name": name, "message": message}
+    )
+    assert chunks and all(chunk["result"] is True for chunk in chunks)
+    for chunk in chunks:
+        assert set(chunk["response"]) == {"data_mods"}  # no token deltas (CR-12)
+        apply_like_the_client(local, chunk["response"]["data_mods"])
+        local["projects"][name]["mod_count"] += 1
+
+    appended = [m["value"] for c in chunks for m in c["response"]["data_mods"]]
+    assert [(m["role"], m["type"]) for m in appended] == [
+        ("assistant", "event"),
+        ("tool", "text"),
+        ("assistant", "event"),
+        ("assistant", "text"),
+    ]
+    assert appended[0]["event_type"] == "tool_calling"
+    assert appended[1]["tool_name"] == "list_tracked"
+    assert json.loads(appended[1]["text"]) == {"profiles": [], "reels": []}
+    assert appended[-1]["text"].startswith("[offline assistant] ")
+    assert message not in appended  # never echoed
+
+    stored = project_data(api, user, name)
+    assert stored["chats"] == local["projects"][name]["chats"]
+    assert stored["mod_count"] == local["projects"][name]["mod_count"] == 1 + 1 + len(chunks)
+
+
+def test_framing_one_object_per_chunk(server: RunningServer, api: Api, user: User) -> None:
+    name = api.create_project(user)
+    answer = raw_post(
+        server.url, user, "ai/respond", {"project_name": name, "message": {"text": "hi"}}
+    )
+    assert answer.status == 200
+    assert answer.headers["content-type"] == "application/json; charset=utf-8"
+    assert answer.headers["transfer-encoding"] == "chunked"
+    assert "content-length" not in answer.headers and "content-encoding" not in answer.headers
+    assert len(answer.chunks) >= 2
+    for chunk in answer.chunks:
+        assert chunk.endswith(b"\n") and chunk.count(b"\n") == 1
+        body = json.loads(chunk)
+        assert isinstance(body["response"]["data_mods"], list)
+
+
+def test_empty_text_is_not_stored(server: RunningServer, api: Api, user: User) -> None:
+    name = api.create_project(user)
+    chunks = stream_like_the_client(
+        server.url,
+        user,
+        "ai/respond",
+        {"project_name": name, "message": {"role": "user", "type": "text", "text": ""}},
+    )
+    stored = project_data(api, user, name)
+    assert all(m["role"] != "user" for m in stored["chats"])
+    assert stored["mod_count"] == 1 + len(chunks)
+
+
+def test_a_string_message_is_tolerated(server: RunningServer, api: Api, user: User) -> None:
+    name = api.create_project(user)
+    stream_like_the_client(
+        server.url, user, "ai/respond", {"project_name": name, "message": "hello"}
+    )
+    assert project_data(api, user, name)["chats"][0] == {
+        "role": "user",
+        "type": "text",
+        "text": "hello",
+    }
+
+
+def test_memory_note_through_a_tool(server: RunningServer, api: Api, user: User) -> None:
+    name = api.create_project(user)
+    chunks = stream_like_the_client(
+        server.url,
+        user,
+        "ai/respond",
+        {"project_name": name, "message": {"text": "Remember launch date is March 3"}},
+    )
+    mods = [m for c in chunks for m in c["response"]["data_mods"]]
+    memory = [m for m in mods if m["key_path"][2] == "ai_memory"]
+    assert len(memory) == 1 and memory[0]["mode"] == "create"
+    stored = project_data(api, user, name)
+    assert stored["ai_memory"] == {memory[0]["key_path"][3]: memory[0]["value"]}
+
+
+def test_stream_test_route(server: RunningServer, user: User) -> None:
+    answer = raw_post(server.url, user, "ai/respond-stream-test", {})
+    assert [json.loads(chunk) for chunk in answer.chunks] == [{"a": f"{n}\n"} for n in range(5)]
+
+
+@pytest.mark.parametrize(
+    ("data", "status", "message"),
+    [
+        ({"project_name": "ghost", "message": {"text": "hi"}}, 400, "Project not exists."),
+        ({"message": {"text": "hi"}}, 400, "Missing required field: project_name"),
+        ({"project_name": "p"}, 400, "Missing required field: message"),
+        ({"project_name": "p", "message": {"text": 5}}, 400, None),
+        ({"project_name": "p", "message": {"role": "assistant", "text": "x"}}, 400, None),
+        ({"project_name": "p", "message": {"text": "x" * 20_001}}, 400, None),
+        ({"project_name": "p", "message": {"text": "x" * 1_100_000}}, 413, None),
+    ],
+)
+def test_bad_requests_are_plain_envelopes(
+    api: Api, user: User, data: dict[str, Any], status: int, message: str | None
+) -> None:
+    api.create_project(user, "p")
+    response = api.http.post("/codvid-ai/ai/respond", json=envelope(data), headers=user.headers)
+    assert_error(response, status, message)
+    assert "transfer-encoding" not in response.headers
+    assert project_data(api, user, "p")["chats"] == []
+
+
+def test_another_users_project(api: Api, user: User) -> None:
+    api.create_project(user, "mine")
+    other = api.signup()
+    response = api.call(
+        "POST", "ai/respond", other, {"project_name": "mine", "message": {"text": "hi"}}
+    )
+    assert_error(response, 400, "Project not exists.")
+    assert project_data(api, user, "mine")["chats"] == []
+
+
+def test_ai_routes_need_a_token(api: Api) -> None:
+    for path in ("ai/respond", "ai/respond-stream-test"):
+        assert_error(api.call("POST", path, None, {}), 401)
