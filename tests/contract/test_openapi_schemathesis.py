@@ -7,6 +7,7 @@ match the documented response schema. The module fails unless enough cases ran.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Iterator
 
@@ -76,4 +77,11 @@ def test_every_route_matches_its_schema(
     headers = {k: v for k, v in (case.headers or {}).items() if k.lower() != "authorization"}
     response = case.call(headers={**headers, **user.headers})
     statuses[(f"{case.method} {case.path}", response.status_code)] += 1
+    if case.path.startswith("/codvid-ai/ai/") and response.status_code == 200:
+        # A stream of JSON objects, one per chunk and line, which OpenAPI cannot describe:
+        # every piece must be an object of its own.
+        case.validate_response(response, checks=CHECKS[:2])
+        pieces = [json.loads(line) for line in response.text.splitlines()]
+        assert pieces and all(isinstance(piece, dict) for piece in pieces)
+        return
     case.validate_response(response, checks=CHECKS)
