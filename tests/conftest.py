@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from tests.factories import Api, Tracking
-from tests.server import RunningServer, start_server
+from tests.server import RunningServer, make_run_command, start_server
 
 # Generous throttles for the shared server; throttling has its own server in its tests.
 TEST_ENV = {
@@ -24,6 +24,14 @@ TEST_ENV = {
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
     data_dir: Path = tmp_path_factory.mktemp("codvid-data")
     with start_server(data_dir, TEST_ENV) as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def make_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+    """The service as a user starts it: ``make run`` (host and port from the environment)."""
+    data_dir = tmp_path_factory.mktemp("make-run")
+    with start_server(data_dir, TEST_ENV, command=make_run_command, timeout=120) as running:
         yield running
 
 

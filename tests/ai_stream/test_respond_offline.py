@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
+import httpx
 import pytest
 
 from tests.ai_stream.client import raw_post, stream_like_the_client
@@ -37,9 +39,18 @@ def apply_like_the_client(root: dict[str, Any], mods: list[dict[str, Any]]) -> N
             node[last] = mod["value"]
 
 
-def test_chat_flow(server: RunningServer, api: Api, user: User) -> None:
+@pytest.fixture
+def make_run_api(make_run: RunningServer) -> Iterator[Api]:
+    with httpx.Client(base_url=make_run.url, timeout=30) as http:
+        yield Api(http)
+
+
+def test_chat_flow_against_make_run(make_run: RunningServer, make_run_api: Api) -> None:
     """Contract 4.2: the client appends its own message, streams, applies every chunk's
     mods and counts one per chunk; afterwards its copy equals what the server stored."""
+    api = make_run_api
+    user = api.signup()
+    server = make_run
     name = api.create_project(user, "chat project")
     local = {"projects": {name: project_data(api, user, name)}}
     message = {"role": "user", "type": "text", "text": "How are my profiles doing?"}

@@ -20,16 +20,9 @@ import pytest
 
 from tests.conftest import TEST_ENV
 from tests.factories import Api, Tracking, User, assert_error, new_username
-from tests.server import RunningServer, make_run_command, start_server, stop
+from tests.server import RunningServer, start_server, stop
 
 POLL_SECONDS = 2  # what the seed's clients do
-
-
-@pytest.fixture(scope="module")
-def make_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
-    data_dir = tmp_path_factory.mktemp("make-run")
-    with start_server(data_dir, TEST_ENV, command=make_run_command, timeout=120) as running:
-        yield running
 
 
 def poll_until_done(tracking: Tracking, user: User, task_id: str) -> dict:  # type: ignore[type-arg]
