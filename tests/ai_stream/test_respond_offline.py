@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from tests.ai_stream.client import raw_post, stream_like_the_client
-from tests.factories import Api, User, assert_error, envelope
+from tests.factories import Api, Tracking, User, assert_error, envelope
 from tests.server import RunningServer
 
 
@@ -180,3 +180,38 @@ def test_another_users_project(api: Api, user: User) -> None:
 def test_ai_routes_need_a_token(api: Api) -> None:
     for path in ("ai/respond", "ai/respond-stream-test"):
         assert_error(api.call("POST", path, None, {}), 401)
+
+
+def tool_results(chunks: list[Any]) -> list[dict[str, Any]]:
+    return [
+        json.loads(mod["value"]["text"])
+        for chunk in chunks
+        for mod in chunk["response"]["data_mods"]
+        if mod["value"].get("role") == "tool"
+    ]
+
+
+def test_tools_see_only_the_callers_data(server: RunningServer, api: Api, user: User) -> None:
+    tracking = Tracking(api)
+    name = api.create_project(user)
+    mine = tracking.create_profile(user, "my_brand")
+    other = api.signup()
+    theirs = tracking.create_profile(other, "their_brand")
+
+    def say(words: str) -> list[dict[str, Any]]:
+        data = {"project_name": name, "message": {"text": words}}
+        return tool_results(stream_like_the_client(server.url, user, "ai/respond", data))
+
+    (listing,) = say("what do I track?")
+    assert [p["username"] for p in listing["profiles"]] == ["my_brand"]
+    assert say(f"scrape {mine}") == [{"ok": True, "task_id": mine, "status": "processing"}]
+    assert say(f"scrape {mine}") == [{"ok": False, "error": "Task is already being processed"}]
+    assert say(f"scrape {theirs}") == [{"ok": False, "error": "Task not found or access denied"}]
+    assert say(f"history of {theirs}") == [
+        {"ok": False, "error": "Task not found or access denied"}
+    ]
+    tracking.wait_idle(user, mine)
+    (history,) = say(f"history of {mine}")
+    assert history["task"]["username"] == "my_brand" and len(history["history"]) == 1
+    assert history["sentiment_summary"]["total_comments"] > 0
+    assert tracking.status(other, theirs)["logs_count"] == 0  # never started by anyone
