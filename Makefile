@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint fmt typecheck pytest check clean
+.PHONY: install run test lint fmt typecheck pytest check clean bench
 
 install: $(STAMP)
 
@@ -38,3 +38,8 @@ check: test
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis
+
+# Performance goals, measured in one run (about 5 minutes); see bench/run.py.
+bench: install
+	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	$(BIN)/python bench/run.py

@@ -305,7 +305,7 @@ async def test_a_run_the_sweeper_failed_writes_nothing_when_it_wakes(
     going = asyncio.create_task(pipeline.execute(ctx, stalled["_id"]))
     await asyncio.wait_for(provider.entered.wait(), 5)
     await set_run(store, stalled["_id"], heartbeat_at=time.time() - 60)
-    await sweeper.sweep(store, Enqueued(), ctx.settings.stale_after)
+    await sweeper.sweep(store, Enqueued(), ctx.settings.stale_after, resend=True)
     successor = await runs.claim(store, "profile", scraped["_id"], USER, "force")
 
     gate.set()

@@ -46,7 +46,7 @@ async def test_a_silent_processing_run_is_failed_and_its_task_released(store: St
     run = await processing_run(store, "silent", silent_for=60)
     enqueue = Enqueued()
 
-    await sweeper.sweep(store, enqueue, STALE_AFTER)
+    await sweeper.sweep(store, enqueue, STALE_AFTER, resend=True)
 
     failed = await read_run(store, run["_id"])
     assert failed["status"] == "failed"
@@ -64,7 +64,7 @@ async def test_a_beating_processing_run_is_left_alone(store: Store) -> None:
     run = await processing_run(store, "alive", silent_for=1)
     enqueue = Enqueued()
 
-    await sweeper.sweep(store, enqueue, STALE_AFTER)
+    await sweeper.sweep(store, enqueue, STALE_AFTER, resend=True)
 
     assert (await read_run(store, run["_id"]))["status"] == "processing"
     assert (await read_task(store, "profile", run["task_id"]))["active_run_id"] == run["_id"]
@@ -77,7 +77,7 @@ async def test_an_old_queued_run_is_sent_again_and_a_young_one_is_not(store: Sto
     young = await queued_run(store, "young", age=1)
     enqueue = Enqueued()
 
-    await sweeper.sweep(store, enqueue, STALE_AFTER)
+    await sweeper.sweep(store, enqueue, STALE_AFTER, resend=True)
 
     assert enqueue.run_ids == [old["_id"]]
     for run in (old, young):
@@ -90,7 +90,7 @@ async def test_finished_runs_are_not_swept(store: Store) -> None:
     assert await runs.finish(store, run, "succeeded")
     enqueue = Enqueued()
 
-    await sweeper.sweep(store, enqueue, STALE_AFTER)
+    await sweeper.sweep(store, enqueue, STALE_AFTER, resend=True)
 
     assert (await read_run(store, run["_id"]))["status"] == "succeeded"
     assert enqueue.run_ids == []
@@ -102,8 +102,8 @@ async def test_a_re_sent_queued_run_waits_stale_after_before_the_next_resend(
     run = await queued_run(store, "backlog", age=60)
     enqueue = Enqueued()
 
-    await sweeper.sweep(store, enqueue, STALE_AFTER)
-    await sweeper.sweep(store, enqueue, STALE_AFTER)
+    await sweeper.sweep(store, enqueue, STALE_AFTER, resend=True)
+    await sweeper.sweep(store, enqueue, STALE_AFTER, resend=True)
 
     assert enqueue.run_ids == [run["_id"]]
 
@@ -160,3 +160,14 @@ async def test_recover_keeps_claims_of_queued_runs(store: Store) -> None:
 
     assert (await read_task(store, "profile", run["task_id"]))["active_run_id"] == run["_id"]
     assert (await read_task(store, "profile", other["_id"]))["active_run_id"] is None
+
+
+async def test_in_process_queued_runs_are_not_sent_again(store: Store) -> None:
+    """With the in-process broker a queued run is waiting here for a slot, not lost."""
+    old = await queued_run(store, "waiting", age=STALE_AFTER * 10)
+    enqueue = Enqueued()
+
+    await sweeper.sweep(store, enqueue, STALE_AFTER, resend=False)
+
+    assert enqueue.run_ids == []
+    assert (await read_run(store, old["_id"]))["status"] == "queued"

@@ -215,3 +215,28 @@ async def test_collections_are_separate(store: Store) -> None:
     await store.collection("two").insert_one({"_id": "same"})
     await store.collection("one").delete_many({})
     assert await store.collection("two").count_documents({}) == 1
+
+
+async def test_projection(store: Store) -> None:
+    await people(store)
+    collection = store.collection("people")
+    assert await collection.find_one({"_id": "a"}, projection=["age", "team"]) == {
+        "_id": "a",
+        "age": 31,
+        "team": {"id": "red"},
+    }
+    assert await collection.find({"active": False}, projection=[]) == [{"_id": "b"}]
+    claimed = await collection.find_one_and_update(
+        {"_id": "c"}, {"$set": {"name": "cyd"}}, projection=["name"]
+    )
+    assert claimed == {"_id": "c", "name": "cyd"}
+
+
+async def test_set_below_a_non_object_changes_nothing(store: Store) -> None:
+    await people(store)
+    collection = store.collection("people")
+    with pytest.raises(StorageError):
+        await collection.update_one({"_id": "a"}, {"$set": {"age.years": 1, "name": "x"}})
+    assert (await collection.find_one({"_id": "a"})) == PEOPLE[0]
+    with pytest.raises(StorageError):
+        await collection.update_one({"_id": "a"}, {"$set": {"_id": "z"}})

@@ -1,4 +1,7 @@
-"""Dependencies as ``Annotated`` aliases: routes declare what they need, nothing more."""
+"""Dependencies as ``Annotated`` aliases: routes declare what they need, nothing more.
+
+All are ``async def``: FastAPI runs a plain ``def`` dependency in a worker thread, a
+hand-off that costs more than these lookups themselves."""
 
 from __future__ import annotations
 
@@ -27,26 +30,26 @@ class State(TypedDict):
     assistant: Assistant
 
 
-def _store(request: Request) -> Store:
+async def _store(request: Request) -> Store:
     store: Store = request.state.store
     return store
 
 
-def _auth(request: Request) -> AuthContext:
+async def _auth(request: Request) -> AuthContext:
     auth: AuthContext = request.state.auth
     return auth
 
 
-def _client(request: Request) -> str:
+async def _client(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def _enqueue(request: Request) -> Enqueue:
+async def _enqueue(request: Request) -> Enqueue:
     jobs: JobRuntime = request.state.jobs
     return jobs.enqueue
 
 
-def _assistant(request: Request) -> Assistant:
+async def _assistant(request: Request) -> Assistant:
     assistant: Assistant = request.state.assistant
     return assistant
 

@@ -94,7 +94,9 @@ async def _back_off(ctx: JobContext, run: Document) -> None:
     ``failure_backoff`` doubled per consecutive failure, capped by the interval."""
     tasks = ctx.store.collection(TASK_COLLECTIONS[run["kind"]])
     task = await tasks.find_one_and_update(
-        {"_id": run["task_id"]}, {"$inc": {"consecutive_failures": 1}}
+        {"_id": run["task_id"]},
+        {"$inc": {"consecutive_failures": 1}},
+        projection=["scrape_interval_days", "consecutive_failures"],
     )
     if task is None:
         return
@@ -110,8 +112,10 @@ async def _heartbeat(ctx: JobContext, run_id: str) -> None:
 
 
 async def _claimed_task(ctx: JobContext, run: Document) -> Document:
+    """What the run needs of its task, while it still holds the claim."""
     task = await ctx.store.collection(TASK_COLLECTIONS[run["kind"]]).find_one(
-        {"_id": run["task_id"], "active_run_id": run["_id"]}
+        {"_id": run["task_id"], "active_run_id": run["_id"]},
+        projection=["target_profile", "reel_id", "scrape_interval_days", "project_id"],
     )
     if task is None:
         raise RunCancelled()
@@ -141,6 +145,7 @@ async def _store_results(
                 "consecutive_failures": 0,
             }
         },
+        projection=["project_id"],
     )
     if written is None:
         raise RunCancelled()

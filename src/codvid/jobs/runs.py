@@ -60,10 +60,11 @@ async def claim(
     claimed = await tasks.find_one_and_update(
         {**owned, "active_run_id": None},
         {"$set": {"active_run_id": run["_id"], "last_run_id": run["_id"]}},
+        projection=[],
     )
     if claimed is None and not await _take_over_stale_claim(store, kind, owned, run["_id"]):
         await store.collection(RUNS).delete_one({"_id": run["_id"]})
-        if await tasks.find_one(owned) is None:
+        if await tasks.find_one(owned, projection=[]) is None:
             raise TaskNotFound()
         raise AlreadyProcessing()
     return run
@@ -92,7 +93,7 @@ def _new_run(kind: TaskKind, task_id: str, user_id: str, trigger: Trigger) -> Do
 async def _take_over_stale_claim(store: Store, kind: TaskKind, owned: Filter, run_id: str) -> bool:
     """A claim whose run finished or vanished (a crash between two writes) is free."""
     tasks = store.collection(TASK_COLLECTIONS[kind])
-    task = await tasks.find_one(owned)
+    task = await tasks.find_one(owned, projection=["active_run_id"])
     if task is None or task.get("active_run_id") is None:
         return False
     holder = await store.collection(RUNS).find_one({"_id": task["active_run_id"]})
@@ -101,6 +102,7 @@ async def _take_over_stale_claim(store: Store, kind: TaskKind, owned: Filter, ru
     taken = await tasks.find_one_and_update(
         {"_id": task["_id"], "active_run_id": task["active_run_id"]},
         {"$set": {"active_run_id": run_id, "last_run_id": run_id}},
+        projection=[],
     )
     return taken is not None
 

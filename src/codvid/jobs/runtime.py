@@ -40,7 +40,12 @@ class JobRuntime:
         self._loops.append(
             self._every(
                 settings.sweeper_interval,
-                lambda: sweeper.sweep(self.store, self.enqueue, settings.stale_after),
+                lambda: sweeper.sweep(
+                    self.store,
+                    self.enqueue,
+                    settings.stale_after,
+                    resend=not is_in_process(settings),
+                ),
             )
         )
         if settings.scheduler_enabled:

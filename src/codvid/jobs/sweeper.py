@@ -3,9 +3,10 @@
 * A processing run whose heartbeat is older than ``stale_after`` lost its worker (killed,
   machine gone): it is failed with the reason and its claim released; the data it would
   have written was never written.
-* A queued run older than ``stale_after`` may have lost its message (the process that
-  claimed it died before sending it): it is sent again; a duplicate delivery is harmless
-  because only one worker can move a run from queued to processing.
+* With an outside broker, a queued run older than ``stale_after`` may have lost its
+  message (the process that claimed it died before sending it): it is sent again; a
+  duplicate delivery is harmless because only one worker can move a run from queued to
+  processing.
 * At start, with the in-process broker, every active run belonged to a previous process:
   processing ones are failed at once, queued ones re-sent, and claims that name a finished
   run are released.
@@ -24,7 +25,9 @@ from codvid.tracking.collections import TASK_COLLECTIONS
 log = logging.getLogger(__name__)
 
 
-async def sweep(store: Store, enqueue: Enqueue, stale_after: float) -> None:
+async def sweep(store: Store, enqueue: Enqueue, stale_after: float, *, resend: bool) -> None:
+    """``resend`` queued runs only with an outside broker: in-process, a queued run waits in
+    this very process (for a free slot) and cannot have lost its message."""
     for run in await runs.stale(store, stale_after):
         if run["status"] == "processing":
             silent = now() - run["heartbeat_at"]
@@ -34,7 +37,7 @@ async def sweep(store: Store, enqueue: Enqueue, stale_after: float) -> None:
             )
             if await runs.fail(store, run, reason):
                 log.warning("run %s of task %s: %s", run["_id"], run["task_id"], reason)
-        elif await runs.mark_resent(store, run["_id"]):
+        elif resend and await runs.mark_resent(store, run["_id"]):
             await enqueue(run["_id"])
 
 

@@ -6,7 +6,9 @@ updates use MongoDB's query language, restricted to what both adapters support:
 
 * filters: ``{"a.b": value}`` equality (``None`` also matches a missing field), and the
   operators ``$eq $ne $lt $lte $gt $gte $in $exists`` on a dotted path;
-* updates: ``$set`` (creates intermediate objects), ``$inc`` and ``$unset``;
+* updates: ``$set`` (creates intermediate objects), ``$inc`` and ``$unset``; an update
+  that does not fit the document (``$inc`` of a string, ``$set`` below a number) raises
+  and changes nothing;
 * one document is updated atomically (``find_one_and_update``), across processes.
 
 Nothing outside an adapter writes SQL or knows which adapter is in use.
@@ -51,7 +53,11 @@ class Collection(Protocol):
         """Insert a document that has an ``_id``; raise DuplicateKeyError on a clash."""
 
     async def find_one(
-        self, filter: Filter, *, sort: SortSpec | None = None
+        self,
+        filter: Filter,
+        *,
+        sort: SortSpec | None = None,
+        projection: Sequence[str] | None = None,
     ) -> Document | None: ...
 
     async def find(
@@ -79,6 +85,7 @@ class Collection(Protocol):
         *,
         sort: SortSpec | None = None,
         return_after: bool = True,
+        projection: Sequence[str] | None = None,
     ) -> Document | None:
         """Atomically update the first match and return it (after or before the update).
 

@@ -6,6 +6,7 @@ Task ids are unique across profile and reel tasks, so the clients use one route 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from codvid.errors import CodvidError
@@ -21,9 +22,14 @@ from codvid.tracking.errors import TaskNotFound
 MAX_LOGS = 100
 
 
-async def find_owned(store: Store, user_id: str, task_id: str) -> tuple[TaskKind, Document]:
+async def find_owned(
+    store: Store, user_id: str, task_id: str, fields: Sequence[str] | None = None
+) -> tuple[TaskKind, Document]:
+    """The caller's task of either kind (only ``fields`` of it, when given)."""
     for kind, collection in TASK_COLLECTIONS.items():
-        task = await store.collection(collection).find_one({"_id": task_id, "user_id": user_id})
+        task = await store.collection(collection).find_one(
+            {"_id": task_id, "user_id": user_id}, projection=fields
+        )
         if task is not None:
             return kind, task
     raise TaskNotFound()
@@ -31,7 +37,7 @@ async def find_owned(store: Store, user_id: str, task_id: str) -> tuple[TaskKind
 
 async def set_interval(store: Store, user_id: str, task_id: str, days: float) -> None:
     """``next_scrape_due`` follows: last scrape (or now, if never scraped) + interval."""
-    kind, task = await find_owned(store, user_id, task_id)
+    kind, task = await find_owned(store, user_id, task_id, ["last_scraped", "project_id"])
     base = task["last_scraped"] if task["last_scraped"] is not None else now()
     await store.collection(TASK_COLLECTIONS[kind]).update_one(
         {"_id": task_id},
@@ -59,7 +65,7 @@ async def force_scrape(
 async def status(store: Store, user_id: str, task_id: str, logs_count: int) -> dict[str, Any]:
     """Task status in both the update 6 and update 7 shapes (contract 2.8, 7.11)."""
     requested = max(1, min(MAX_LOGS, logs_count))
-    _, task = await find_owned(store, user_id, task_id)
+    _, task = await find_owned(store, user_id, task_id, ["active_run_id", "last_run_id"])
     idle: dict[str, Any] = {
         "task_id": task_id,
         "is_processing": False,

@@ -7,10 +7,11 @@ only) before they are embedded; values always travel as bound parameters.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from codvid.storage.base import Filter, SortSpec, StorageError
+from codvid.storage.base import Filter, SortSpec, StorageError, Update
 from codvid.storage.documents import split_path, validate_filter
 
 _COMPARISONS = {"$eq": "=", "$ne": "!=", "$lt": "<", "$lte": "<=", "$gt": ">", "$gte": ">="}
@@ -77,3 +78,56 @@ def order_sql(sort: SortSpec | None) -> str:
         return ""
     terms = [f"{field_sql(path)} {'ASC' if direction == 1 else 'DESC'}" for path, direction in sort]
     return " ORDER BY " + ", ".join(terms)
+
+
+def json_path(path: str) -> str:
+    return "$." + ".".join(split_path(path))
+
+
+def update_sql(update: Update) -> tuple[str, list[Any], str]:
+    """The new ``doc`` as one SQL expression, its parameters, and a guard.
+
+    The guard is a WHERE condition that holds when the update fits the document's shape
+    (``$inc`` targets a number or nothing; every parent of a ``$set`` path is an object
+    or missing), so a misfit changes nothing instead of being silently skipped.
+    """
+    expression = "doc"
+    params: list[Any] = []
+    guards: list[str] = []
+    for path, value in update.get("$set", {}).items():
+        if path == "_id":
+            raise StorageError("the _id of a document cannot change")
+        expression = f"json_set({expression}, '{json_path(path)}', json(?))"
+        params.append(json.dumps(value, separators=(",", ":"), allow_nan=False))
+        guards.extend(_parents_are_objects(path))
+    for path, amount in update.get("$inc", {}).items():
+        if isinstance(amount, bool) or not isinstance(amount, int | float):
+            raise StorageError(f"$inc needs a number for {path!r}")
+        where = json_path(path)
+        expression = (
+            f"json_set({expression}, '{where}', coalesce(json_extract(doc, '{where}'), 0) + ?)"
+        )
+        params.append(amount)
+        guards.append(f"coalesce(json_type(doc, '{where}'), 'integer') IN ('integer', 'real')")
+        guards.extend(_parents_are_objects(path))
+    for path in update.get("$unset", {}):
+        expression = f"json_remove({expression}, '{json_path(path)}')"
+    return expression, params, " AND ".join(guards) or "1"
+
+
+def _parents_are_objects(path: str) -> list[str]:
+    parts = split_path(path)
+    return [
+        f"coalesce(json_type(doc, '$.{'.'.join(parts[:n])}'), 'object') = 'object'"
+        for n in range(1, len(parts))
+    ]
+
+
+def projection_sql(projection: Sequence[str] | None) -> str:
+    """The selected document: whole, or ``_id`` plus the named top-level fields."""
+    if projection is None:
+        return "doc"
+    fields = ", ".join(
+        f"'{name}', json_extract(doc, '{json_path(name)}')" for name in projection if name != "_id"
+    )
+    return f"json_object('_id', id{', ' if fields else ''}{fields})"

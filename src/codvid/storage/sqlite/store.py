@@ -1,9 +1,10 @@
 """SQLite implementation of the storage interface.
 
 Calls run synchronously on the event loop: on a local file each statement takes
-microseconds, far less than a thread hand-off would cost. Every write runs in a
-``BEGIN IMMEDIATE`` transaction, which takes SQLite's single write lock up front, so a
-read-modify-write is atomic across connections and processes (the claim primitive).
+microseconds, far less than a thread hand-off would cost. Updates are single SQL
+statements (``json_set``/``json_remove`` with ``RETURNING``), so an update is atomic
+across connections and processes (the claim primitive) without reading the document
+into Python; inserts and multi-statement work run in ``BEGIN IMMEDIATE`` transactions.
 """
 
 from __future__ import annotations
@@ -24,9 +25,15 @@ from codvid.storage.base import (
     StorageError,
     Update,
 )
-from codvid.storage.documents import apply_update, split_path, validate_update
+from codvid.storage.documents import split_path, validate_update
 from codvid.storage.sqlite.migrations import migrate
-from codvid.storage.sqlite.query import field_sql, order_sql, where_sql
+from codvid.storage.sqlite.query import (
+    field_sql,
+    order_sql,
+    projection_sql,
+    update_sql,
+    where_sql,
+)
 
 BUSY_TIMEOUT_MS = 5000
 
@@ -46,14 +53,11 @@ class SQLiteCollection:
         self._store = store
         self._table = _table(name)
 
-    def _select(
-        self, filter: Filter, sort: SortSpec | None, limit: int, skip: int
-    ) -> tuple[str, list[Any]]:
+    def _ids(self, filter: Filter, sort: SortSpec | None, limit: int) -> tuple[str, list[Any]]:
         where, params = where_sql(filter)
-        sql = f"SELECT id, doc FROM {self._table} WHERE {where}{order_sql(sort)}"
-        if limit or skip:
-            sql += " LIMIT ? OFFSET ?"
-            params += [limit if limit else -1, skip]
+        sql = f"SELECT id FROM {self._table} WHERE {where}{order_sql(sort)}"
+        if limit:
+            sql += f" LIMIT {int(limit)}"
         return sql, params
 
     async def insert_one(self, document: Document) -> None:
@@ -65,16 +69,34 @@ class SQLiteCollection:
                 f"INSERT INTO {self._table} (id, doc) VALUES (?, ?)", (identifier, _dumps(document))
             )
 
-    async def find_one(self, filter: Filter, *, sort: SortSpec | None = None) -> Document | None:
-        found = await self.find(filter, sort=sort, limit=1)
+    async def find_one(
+        self,
+        filter: Filter,
+        *,
+        sort: SortSpec | None = None,
+        projection: Sequence[str] | None = None,
+    ) -> Document | None:
+        found = await self.find(filter, sort=sort, limit=1, projection=projection)
         return found[0] if found else None
 
     async def find(
-        self, filter: Filter, *, sort: SortSpec | None = None, limit: int = 0, skip: int = 0
+        self,
+        filter: Filter,
+        *,
+        sort: SortSpec | None = None,
+        limit: int = 0,
+        skip: int = 0,
+        projection: Sequence[str] | None = None,
     ) -> list[Document]:
-        sql, params = self._select(filter, sort, limit, skip)
+        where, params = where_sql(filter)
+        sql = (
+            f"SELECT {projection_sql(projection)} FROM {self._table} WHERE {where}{order_sql(sort)}"
+        )
+        if limit or skip:
+            sql += " LIMIT ? OFFSET ?"
+            params += [limit if limit else -1, skip]
         rows = self._store.connection.execute(sql, params).fetchall()
-        return [json.loads(doc) for _, doc in rows]
+        return [json.loads(doc) for (doc,) in rows]
 
     async def count_documents(self, filter: Filter) -> int:
         where, params = where_sql(filter)
@@ -84,16 +106,10 @@ class SQLiteCollection:
         return int(row[0])
 
     async def update_one(self, filter: Filter, update: Update) -> int:
-        return 0 if await self.find_one_and_update(filter, update) is None else 1
+        return (await self._update(filter, update, None, 1, "1") and 1) or 0
 
     async def update_many(self, filter: Filter, update: Update) -> int:
-        validate_update(update)
-        sql, params = self._select(filter, None, 0, 0)
-        with self._store.transaction() as db:
-            rows = db.execute(sql, params).fetchall()
-            for identifier, doc in rows:
-                self._write(db, identifier, apply_update(json.loads(doc), update))
-        return len(rows)
+        return len(await self._update(filter, update, None, 0, "1"))
 
     async def find_one_and_update(
         self,
@@ -102,35 +118,46 @@ class SQLiteCollection:
         *,
         sort: SortSpec | None = None,
         return_after: bool = True,
+        projection: Sequence[str] | None = None,
     ) -> Document | None:
-        validate_update(update)
-        sql, params = self._select(filter, sort, 1, 0)
-        with self._store.transaction() as db:
-            row = db.execute(sql, params).fetchone()
-            if row is None:
-                return None
-            before = json.loads(row[1])
-            after = apply_update(before, update)
-            self._write(db, row[0], after)
-        return after if return_after else before
+        if not return_after:
+            with self._store.transaction():
+                before = await self.find_one(filter, sort=sort, projection=projection)
+                if before is not None:
+                    await self._update({"_id": before["_id"]}, update, None, 1, "1")
+            return before
+        rows = await self._update(filter, update, sort, 1, projection_sql(projection))
+        return json.loads(rows[0]) if rows else None
 
-    def _write(self, db: sqlite3.Connection, identifier: str, document: Document) -> None:
-        db.execute(f"UPDATE {self._table} SET doc = ? WHERE id = ?", (_dumps(document), identifier))
+    async def _update(
+        self, filter: Filter, update: Update, sort: SortSpec | None, limit: int, returning: str
+    ) -> list[Any]:
+        """One UPDATE ... RETURNING over the matching ids; raise if a match misfits."""
+        validate_update(update)
+        expression, set_params, guard = update_sql(update)
+        ids, id_params = self._ids(filter, sort, limit)
+        sql = (
+            f"UPDATE {self._table} SET doc = {expression} "
+            f"WHERE id IN ({ids}) AND {guard} RETURNING {returning}"
+        )
+        try:
+            rows = self._store.connection.execute(sql, [*set_params, *id_params]).fetchall()
+        except sqlite3.IntegrityError as exc:
+            raise DuplicateKeyError(str(exc)) from exc
+        if not rows and guard != "1" and await self.find_one(filter, projection=()):
+            raise StorageError(f"the update does not fit the document's shape: {dict(update)}")
+        return [row[0] for row in rows]
 
     async def delete_one(self, filter: Filter) -> int:
-        where, params = where_sql(filter)
-        with self._store.transaction() as db:
-            cursor = db.execute(
-                f"DELETE FROM {self._table} WHERE id IN "
-                f"(SELECT id FROM {self._table} WHERE {where} LIMIT 1)",
-                params,
-            )
+        ids, params = self._ids(filter, None, 1)
+        cursor = self._store.connection.execute(
+            f"DELETE FROM {self._table} WHERE id IN ({ids})", params
+        )
         return cursor.rowcount
 
     async def delete_many(self, filter: Filter) -> int:
         where, params = where_sql(filter)
-        with self._store.transaction() as db:
-            cursor = db.execute(f"DELETE FROM {self._table} WHERE {where}", params)
+        cursor = self._store.connection.execute(f"DELETE FROM {self._table} WHERE {where}", params)
         return cursor.rowcount
 
 
@@ -153,6 +180,9 @@ class SQLiteStore:
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         db = self.connection
+        if db.in_transaction:  # nested: the outer transaction is the unit
+            yield db
+            return
         db.execute("BEGIN IMMEDIATE")
         try:
             yield db

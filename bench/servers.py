@@ -1,0 +1,113 @@
+"""Start and stop the servers the bench talks to, each in its own process on 127.0.0.1.
+
+``codvid serve`` is started exactly as operators start it (the tests do the same, see
+``tests/server.py``); its output goes to a log file in its temporary directory.
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+BIN = Path(sys.executable).parent
+HOST = "127.0.0.1"
+UNLIMITED = "1000000/minute"
+CODVID_ENV = {
+    "CODVID_LOGIN_RATE_PER_EMAIL": UNLIMITED,
+    "CODVID_LOGIN_RATE_PER_CLIENT": UNLIMITED,
+    "CODVID_SIGNUP_RATE_PER_CLIENT": UNLIMITED,
+    "CODVID_SCHEDULER_ENABLED": "false",
+}
+
+
+@dataclass
+class Server:
+    name: str
+    port: int
+    process: subprocess.Popen[bytes]
+    log_path: Path
+
+    def log_tail(self, lines: int = 30) -> str:
+        try:
+            text = self.log_path.read_text(errors="replace")
+        except OSError:
+            return ""
+        return "\n".join(text.splitlines()[-lines:])
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return int(sock.getsockname()[1])
+
+
+def _spawn(name: str, argv: list[str], env: dict[str, str], log_path: Path, ready: str) -> Server:
+    port = int(argv[argv.index("--port") + 1])
+    with log_path.open("ab") as log_file:
+        process = subprocess.Popen(
+            argv,
+            env={**os.environ, **env},
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
+    server = Server(name, port, process, log_path)
+    try:
+        _wait_ready(server, ready, timeout=30)
+    except BaseException:
+        stop(server)
+        raise
+    return server
+
+
+def _wait_ready(server: Server, path: str, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            raise RuntimeError(f"{server.name} exited early:\n{server.log_tail()}")
+        try:
+            connection = http.client.HTTPConnection(HOST, server.port, timeout=1)
+            connection.request("GET", path)
+            if connection.getresponse().status == 200:
+                connection.close()
+                return
+            connection.close()
+        except OSError:
+            pass
+        time.sleep(0.05)
+    raise RuntimeError(f"{server.name} did not answer within {timeout:g} s:\n{server.log_tail()}")
+
+
+def start_codvid(data_dir: Path, name: str = "codvid") -> Server:
+    port = free_port()
+    argv = [str(BIN / "codvid"), "serve", "--host", HOST, "--port", str(port)]
+    env = {**CODVID_ENV, "CODVID_DATA_DIR": str(data_dir)}
+    log_path = data_dir.parent / f"{data_dir.name}.log"
+    return _spawn(name, argv, env, log_path, "/codvid-ai/ping")
+
+
+def start_bare(work_dir: Path) -> Server:
+    port = free_port()
+    argv = [sys.executable, str(BENCH / "bare_app.py"), "--host", HOST, "--port", str(port)]
+    return _spawn("bare", argv, {}, work_dir / "bare.log", "/ping")
+
+
+def stop(server: Server, grace: float = 10) -> None:
+    """SIGTERM (uvicorn's graceful stop), then SIGKILL if it is not gone after ``grace``."""
+    process = server.process
+    if process.poll() is not None:
+        return
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
