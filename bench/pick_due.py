@@ -28,7 +28,6 @@ from codvid.app import INDEXES
 from codvid.jobs.scheduler import pick_due
 from codvid.kit.clock import now
 from codvid.kit.ids import new_id
-from codvid.storage.documents import apply_update
 from codvid.storage.sqlite import SQLiteStore
 from codvid.storage.sqlite.store import _dumps, _table
 from codvid.tracking import profiles
@@ -71,12 +70,11 @@ async def task_documents(count: int, rng: random.Random) -> list[dict[str, Any]]
     documents = capture.documents
     for index, document in enumerate(documents):
         if rng.random() < 0.05:
-            documents[index] = apply_update(document, {"$set": {"status": "paused"}})
+            documents[index] = {**document, "status": "paused"}  # what profiles.update sets
         elif index in due and rng.random() < 0.02:
             run_id = new_id()
-            documents[index] = apply_update(
-                document, {"$set": {"active_run_id": run_id, "last_run_id": run_id}}
-            )
+            # what runs.claim sets
+            documents[index] = {**document, "active_run_id": run_id, "last_run_id": run_id}
     return documents
 
 
