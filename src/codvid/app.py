@@ -15,7 +15,7 @@ from codvid.api.deps import State
 from codvid.api.envelope import EXCEPTION_HANDLERS
 from codvid.api.middleware import LimitsMiddleware, RequestContextMiddleware
 from codvid.api.openapi import install_openapi
-from codvid.api.router import BASE_PATH, api_router
+from codvid.api.router import BASE_PATH, include_routers
 from codvid.auth.service import AuthContext
 from codvid.auth.throttle import build_throttles
 from codvid.auth.tokens import TokenIssuer, jwt_secret
@@ -83,7 +83,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     # Paths have no trailing slash (contract 1.1); a redirect would not be an envelope.
     app.router.redirect_slashes = False
-    app.include_router(api_router())
+    include_routers(app)
     install_openapi(app)
     if settings.cors_origins:
         app.add_middleware(

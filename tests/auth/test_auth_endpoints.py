@@ -249,3 +249,20 @@ def test_signup_is_throttled_per_client(strict_server: RunningServer) -> None:
         ]
         assert statuses[-1] == 429
         assert statuses.count(201) == 3  # one signup was spent by the login test's setup
+
+
+def test_a_verified_token_still_expires(secret: str) -> None:
+    """The cache of verified tokens never outlives a token's ``exp``."""
+    from codvid.auth.tokens import TokenIssuer
+    from codvid.errors import Unauthorized
+
+    issuer = TokenIssuer(secret, lifetime_seconds=0.3)
+    token = issuer.issue("someone")
+    assert issuer.user_id(token) == "someone"
+    assert issuer.user_id(token) == "someone"  # from the cache
+    time.sleep(0.4)
+    with pytest.raises(Unauthorized):
+        issuer.user_id(token)
+    forged = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
+    with pytest.raises(Unauthorized):
+        issuer.user_id(forged)

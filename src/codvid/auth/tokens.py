@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 import os
 import secrets
-from dataclasses import dataclass
+from collections import OrderedDict
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import jwt
@@ -15,6 +16,7 @@ from codvid.errors import Unauthorized
 from codvid.kit.clock import now
 
 ALGORITHM = "HS256"
+VERIFIED_CACHE_SIZE = 10_000
 SECRET_FILE = "jwt_secret"
 log = logging.getLogger(__name__)
 
@@ -23,6 +25,10 @@ log = logging.getLogger(__name__)
 class TokenIssuer:
     secret: str
     lifetime_seconds: float
+    #: Verified tokens -> (subject, expiry). Keyed by the whole token, signature
+    #: included, so only a token that verified once is ever recognised; expiry is still
+    #: checked on every use. Verifying an HMAC costs more than the rest of a lookup.
+    _verified: OrderedDict[str, tuple[str, float]] = field(default_factory=OrderedDict)
 
     def issue(self, user_id: str) -> str:
         return jwt.encode(
@@ -32,6 +38,13 @@ class TokenIssuer:
     def user_id(self, token: str) -> str:
         """The ``sub`` of a valid token; anything else is 401 (tampered, expired, ``alg:
         none``, another secret, a missing or non-string claim)."""
+        known = self._verified.get(token)
+        if known is not None:
+            cached, expires = known
+            if expires > now():
+                return cached
+            del self._verified[token]
+            raise Unauthorized()
         try:
             claims = jwt.decode(
                 token, self.secret, algorithms=[ALGORITHM], options={"require": ["exp", "sub"]}
@@ -41,6 +54,9 @@ class TokenIssuer:
         subject = claims.get("sub")
         if not isinstance(subject, str) or not subject:
             raise Unauthorized()
+        self._verified[token] = (subject, float(claims["exp"]))
+        if len(self._verified) > VERIFIED_CACHE_SIZE:
+            self._verified.popitem(last=False)
         return subject
 
 
