@@ -16,7 +16,8 @@ from codvid.users.endpoints import router as users_router
 BASE_PATH = "/codvid-ai"
 
 PUBLIC = (system_router, auth_router)
-PROTECTED = (users_router, projects_router, ai_router, tracking_router)
+# Busiest first: routes are matched in order.
+PROTECTED = (tracking_router, projects_router, ai_router, users_router)
 
 
 def include_routers(app: FastAPI) -> None:
