@@ -10,12 +10,10 @@ no auth, so the ratio codvid/bare is what codvid itself adds per request.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 
-import uvicorn
 from fastapi import FastAPI
 
-from codvid.server import EnvelopeHttpToolsProtocol
+from codvid.server import run_uvicorn
 
 app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
 
@@ -30,18 +28,7 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
     args = parser.parse_args()
-    config = uvicorn.Config(
-        app,
-        host=args.host,
-        port=args.port,
-        http=EnvelopeHttpToolsProtocol,
-        loop="uvloop" if importlib.util.find_spec("uvloop") else "asyncio",
-        log_config=None,
-        access_log=False,
-        server_header=False,
-        timeout_graceful_shutdown=10,
-    )
-    uvicorn.Server(config).run()
+    run_uvicorn(app, args.host, args.port)
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ import json
 import logging
 
 import uvicorn
+from starlette.types import ASGIApp
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from codvid.app import create_app
@@ -49,13 +50,12 @@ def preflight(settings: Settings) -> None:
         raise ConfigurationError(f"database: {exc}") from None
 
 
-def serve(settings: Settings) -> None:
-    configure_logging(settings.log_level)
-    preflight(settings)
+def run_uvicorn(app: ASGIApp, host: str, port: int) -> None:
+    """How the service is served (the benchmark's bare baseline is served the same way)."""
     config = uvicorn.Config(
-        create_app(settings),
-        host=settings.host,
-        port=settings.port,
+        app,
+        host=host,
+        port=port,
         http=EnvelopeHttpToolsProtocol,
         loop="uvloop" if importlib.util.find_spec("uvloop") else "asyncio",
         log_config=None,
@@ -64,3 +64,9 @@ def serve(settings: Settings) -> None:
         timeout_graceful_shutdown=10,
     )
     uvicorn.Server(config).run()
+
+
+def serve(settings: Settings) -> None:
+    configure_logging(settings.log_level)
+    preflight(settings)
+    run_uvicorn(create_app(settings), settings.host, settings.port)
