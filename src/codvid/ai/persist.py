@@ -47,7 +47,9 @@ class _Target:
     async def plan(self, store: Store) -> tuple[Any, dict[str, Any]]:
         """Apply the mods to a fresh read; the version read and the changed fields.
         Raises ModError, as the client would, before anything is written."""
-        document = await store.collection(self.collection).find_one({"_id": self.doc_id})
+        document = await store.collection(self.collection).find_one(
+            {"_id": self.doc_id}, projection=[*self.fields, VERSION]
+        )
         if document is None:
             raise self.missing()
         view = {field: copy.deepcopy(document.get(field)) for field in self.fields}
