@@ -218,7 +218,8 @@ def _comment(key: str, index: int, published: float, now: float) -> ScrapedComme
     return ScrapedComment(
         text=text,
         owner_username=_handle(rng),
-        timestamp=min(published + rng.uniform(60, 2 * DAY), now),
+        # Spread over the post's first two days, or over its life so far if younger.
+        timestamp=min(published + rng.uniform(60, max(60.0, min(2 * DAY, now - published))), now),
         likes_count=min(int(rng.paretovariate(1.2)) - 1, 5_000),
     )
 
