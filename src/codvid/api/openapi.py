@@ -21,6 +21,7 @@ from pydantic import BaseModel
 from codvid.api.envelope import SCHEMA_VERSION, EnvelopeParser
 
 REF = "#/components/schemas/{model}"
+BEARER = "HTTPBearer"
 _models: dict[str, type[BaseModel]] = {}
 
 
@@ -77,10 +78,15 @@ def install_openapi(app: FastAPI) -> None:
         )
         schemas = schema.setdefault("components", {}).setdefault("schemas", {})
         schemas.update(_components())
-        # Validation errors are 400 envelopes here, never FastAPI's 422.
+        schema["components"]["securitySchemes"] = {
+            BEARER: {"type": "http", "scheme": "bearer", "description": "JWT from signup or login"}
+        }
         for operations in schema["paths"].values():
             for operation in operations.values():
+                # Validation errors are 400 envelopes here, never FastAPI's 422.
                 operation["responses"].pop("422", None)
+                if "401" in operation["responses"]:
+                    operation["security"] = [{BEARER: []}]
         for unused in ("HTTPValidationError", "ValidationError"):
             schemas.pop(unused, None)
         app.openapi_schema = schema

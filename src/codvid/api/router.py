@@ -16,15 +16,13 @@ from codvid.users.endpoints import router as users_router
 BASE_PATH = "/codvid-ai"
 
 PUBLIC = (system_router, auth_router)
-# Busiest first: routes are matched in order.
+# Busiest first: routes are matched in order (protected ones before public).
 PROTECTED = (tracking_router, projects_router, ai_router, users_router)
 
 
 def include_routers(app: FastAPI) -> None:
     """Include each domain router into the app itself: one level of routers, not two, is
     cheaper to match on every request."""
-    for public in PUBLIC:
-        app.include_router(public, prefix=BASE_PATH, responses=ERROR_RESPONSES)
     for protected in PROTECTED:
         app.include_router(
             protected,
@@ -32,3 +30,5 @@ def include_routers(app: FastAPI) -> None:
             responses={**ERROR_RESPONSES, **AUTH_RESPONSES},
             dependencies=[REQUIRE_USER],
         )
+    for public in PUBLIC:
+        app.include_router(public, prefix=BASE_PATH, responses=ERROR_RESPONSES)

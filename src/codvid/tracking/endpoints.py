@@ -34,6 +34,48 @@ BUSY = {409: {"model": ErrorBody, "description": "Task is already being processe
 DUPLICATE = {409: {"model": ErrorBody, "description": "Already tracked"}}
 
 
+# ---- the routes clients poll and hit hardest come first: routes match in order
+
+
+@route(
+    router,
+    ["/task_status/{task_id}", "/profile_tracking_task_status/{task_id}"],
+    ["GET"],
+    responses=NOT_FOUND,
+)
+async def task_status(
+    task_id: str,
+    user: CurrentUser,
+    store: StoreDep,
+    logs_count: Annotated[int, Query(description="How many latest log entries (1-100)")] = 10,
+) -> Ok[TaskStatusBody]:
+    body = await service.status(store, user["_id"], task_id, logs_count)
+    return Ok(response=TaskStatusBody.model_validate(body))
+
+
+@route(
+    router,
+    ["/force_scrape/{task_id}", "/force_scrape_profile_tracking_task/{task_id}"],
+    ["POST"],
+    responses={**NOT_FOUND, **BUSY},
+)
+async def force_scrape(
+    task_id: str, user: CurrentUser, store: StoreDep, enqueue: EnqueueDep
+) -> ScrapeStarted:
+    await service.force_scrape(store, enqueue, "profile", user["_id"], task_id)
+    return ScrapeStarted(message="Task scraping initiated successfully", task_id=task_id)
+
+
+@route(router, ["/force_scrape_reel/{task_id}"], ["POST"], responses={**NOT_FOUND, **BUSY})
+async def force_scrape_reel(
+    task_id: str, user: CurrentUser, store: StoreDep, enqueue: EnqueueDep
+) -> ScrapeStarted:
+    await service.force_scrape(store, enqueue, "reel", user["_id"], task_id)
+    return ScrapeStarted(
+        message="Reel tracking task scraping initiated successfully", task_id=task_id
+    )
+
+
 # ---- profile tasks ------------------------------------------------------------------
 
 
@@ -106,19 +148,6 @@ async def delete_task(task_id: str, user: CurrentUser, store: StoreDep) -> Ok[Me
     return Ok(response=Message(message="Tracking task deleted successfully"))
 
 
-@route(
-    router,
-    ["/force_scrape/{task_id}", "/force_scrape_profile_tracking_task/{task_id}"],
-    ["POST"],
-    responses={**NOT_FOUND, **BUSY},
-)
-async def force_scrape(
-    task_id: str, user: CurrentUser, store: StoreDep, enqueue: EnqueueDep
-) -> ScrapeStarted:
-    await service.force_scrape(store, enqueue, "profile", user["_id"], task_id)
-    return ScrapeStarted(message="Task scraping initiated successfully", task_id=task_id)
-
-
 # ---- either kind --------------------------------------------------------------------
 
 
@@ -139,22 +168,6 @@ async def update_scrape_interval(
     return Ok(
         response=Message(message=f"Scrape interval for task {task_id} updated to {days:g} days.")
     )
-
-
-@route(
-    router,
-    ["/task_status/{task_id}", "/profile_tracking_task_status/{task_id}"],
-    ["GET"],
-    responses=NOT_FOUND,
-)
-async def task_status(
-    task_id: str,
-    user: CurrentUser,
-    store: StoreDep,
-    logs_count: Annotated[int, Query(description="How many latest log entries (1-100)")] = 10,
-) -> Ok[TaskStatusBody]:
-    body = await service.status(store, user["_id"], task_id, logs_count)
-    return Ok(response=TaskStatusBody.model_validate(body))
 
 
 @route(router, ["/sentiment_summary/{task_id}"], ["GET"], responses=NOT_FOUND)
@@ -193,16 +206,6 @@ async def get_reel_tracking_task(
 ) -> Ok[ReelTaskDetails]:
     task = await reels.get(store, user["_id"], task_id)
     return Ok(response=ReelTaskDetails(task=Document(**views.reel_task(task))))
-
-
-@route(router, ["/force_scrape_reel/{task_id}"], ["POST"], responses={**NOT_FOUND, **BUSY})
-async def force_scrape_reel(
-    task_id: str, user: CurrentUser, store: StoreDep, enqueue: EnqueueDep
-) -> ScrapeStarted:
-    await service.force_scrape(store, enqueue, "reel", user["_id"], task_id)
-    return ScrapeStarted(
-        message="Reel tracking task scraping initiated successfully", task_id=task_id
-    )
 
 
 @route(router, ["/delete_reel_task/{task_id}"], ["DELETE"], responses=NOT_FOUND)
