@@ -240,3 +240,16 @@ async def test_set_below_a_non_object_changes_nothing(store: Store) -> None:
     assert (await collection.find_one({"_id": "a"})) == PEOPLE[0]
     with pytest.raises(StorageError):
         await collection.update_one({"_id": "a"}, {"$set": {"_id": "z"}})
+
+
+async def test_same_shape_filters_with_other_values(store: Store) -> None:
+    """Filters that differ only in values (the SQL adapter reuses their text) still
+    answer for their own values, nulls and ``$in`` sizes included."""
+    await people(store)
+    assert await ids(store, {"name": "ann"}) == ["a"]
+    assert await ids(store, {"name": "bob"}) == ["b"]
+    assert sorted(await ids(store, {"name": {"$in": ["ann", "bob"]}})) == ["a", "b"]
+    assert await ids(store, {"name": {"$in": ["cid"]}}) == ["c"]
+    assert sorted(await ids(store, {"name": {"$in": ["cid", None]}})) == ["c"]
+    assert await ids(store, {"tag": None, "name": "ann"}) == ["a"]
+    assert await ids(store, {"tag": {"$ne": None}}) == []

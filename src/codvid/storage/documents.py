@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 
 from codvid.storage.base import (
-    FILTER_OPERATORS,
     UPDATE_OPERATORS,
-    Filter,
     StorageError,
     Update,
 )
@@ -27,15 +24,6 @@ def split_path(path: str) -> list[str]:
         if not _FIELD.fullmatch(part):
             raise StorageError(f"invalid field path: {path!r}")
     return parts
-
-
-def validate_filter(filter: Filter) -> None:
-    for path, condition in filter.items():
-        split_path(path)
-        if isinstance(condition, Mapping) and any(k.startswith("$") for k in condition):
-            unknown = set(condition) - FILTER_OPERATORS
-            if unknown:
-                raise StorageError(f"unsupported filter operator: {sorted(unknown)}")
 
 
 def validate_update(update: Update) -> None:

@@ -8,11 +8,12 @@ only) before they are embedded; values always travel as bound parameters.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
-from codvid.storage.base import Filter, SortSpec, StorageError, Update
-from codvid.storage.documents import split_path, validate_filter
+from codvid.storage.base import FILTER_OPERATORS, Filter, SortSpec, StorageError, Update
+from codvid.storage.documents import split_path
 
 _COMPARISONS = {"$eq": "=", "$ne": "!=", "$lt": "<", "$lte": "<=", "$gt": ">", "$gte": ">="}
 
@@ -33,44 +34,72 @@ def sql_value(value: Any) -> Any:
 
 
 def where_sql(filter: Filter) -> tuple[str, list[Any]]:
-    validate_filter(filter)
-    clauses: list[str] = []
-    params: list[Any] = []
-    for path, condition in filter.items():
-        column = field_sql(path)
-        if isinstance(condition, Mapping) and any(k.startswith("$") for k in condition):
-            for operator, operand in condition.items():
-                clause, values = _operator_sql(path, column, operator, operand)
-                clauses.append(clause)
-                params.extend(values)
-        else:
-            clause, values = _operator_sql(path, column, "$eq", condition)
-            clauses.append(clause)
-            params.extend(values)
-    return (" AND ".join(clauses) or "1"), params
+    """The WHERE clause and its parameters. The SQL text depends only on the filter's
+    shape (paths, operators, which operands are null, ``$in`` sizes), so it is built once
+    per shape; requests that differ only in values reuse it."""
+    conditions = [
+        (path, operator, operand)
+        for path, condition in filter.items()
+        for operator, operand in _conditions(condition)
+    ]
+    shape = tuple((path, op, _operand_shape(op, operand)) for path, op, operand in conditions)
+    params = [value for _, op, operand in conditions for value in _params(op, operand)]
+    return _clauses(shape), params
 
 
-def _operator_sql(path: str, column: str, operator: str, operand: Any) -> tuple[str, list[Any]]:
+def _conditions(condition: Any) -> Iterable[tuple[str, Any]]:
+    if isinstance(condition, Mapping) and any(key.startswith("$") for key in condition):
+        return condition.items()
+    return [("$eq", condition)]
+
+
+def _operand_shape(operator: str, operand: Any) -> Hashable:
     if operator == "$exists":
-        type_sql = "id" if path == "_id" else column.replace("json_extract", "json_type", 1)
-        return f"{type_sql} IS {'NOT ' if operand else ''}NULL", []
+        return bool(operand)
     if operator == "$in":
         if not isinstance(operand, list | tuple | set | frozenset):
             raise StorageError("$in needs a list")
-        values = [sql_value(v) for v in operand if v is not None]
-        parts = [f"{column} IN ({', '.join('?' * len(values))})"] if values else []
-        if any(v is None for v in operand):
+        return (sum(v is not None for v in operand), any(v is None for v in operand))
+    return operand is None
+
+
+def _params(operator: str, operand: Any) -> list[Any]:
+    if operator == "$exists" or operand is None:
+        return []
+    if operator == "$in":
+        return [sql_value(v) for v in operand if v is not None]
+    return [sql_value(operand)]
+
+
+@lru_cache(maxsize=1024)
+def _clauses(shape: tuple[tuple[str, str, Hashable], ...]) -> str:
+    clauses = []
+    for path, operator, operand_shape in shape:
+        if operator not in FILTER_OPERATORS:
+            raise StorageError(f"unsupported filter operator: {operator}")
+        clauses.append(_operator_sql(path, field_sql(path), operator, operand_shape))
+    return " AND ".join(clauses) or "1"
+
+
+def _operator_sql(path: str, column: str, operator: str, shape: Any) -> str:
+    if operator == "$exists":
+        type_sql = "id" if path == "_id" else column.replace("json_extract", "json_type", 1)
+        return f"{type_sql} IS {'NOT ' if shape else ''}NULL"
+    if operator == "$in":
+        values, has_null = shape
+        parts = [f"{column} IN ({', '.join('?' * values)})"] if values else []
+        if has_null:
             parts.append(f"{column} IS NULL")
-        return "(" + (" OR ".join(parts) or "0") + ")", values
-    if operand is None:
+        return "(" + (" OR ".join(parts) or "0") + ")"
+    if shape:  # the operand is null
         if operator == "$eq":
-            return f"{column} IS NULL", []
+            return f"{column} IS NULL"
         if operator == "$ne":
-            return f"{column} IS NOT NULL", []
+            return f"{column} IS NOT NULL"
         raise StorageError(f"{operator} cannot compare with null")
     if operator == "$ne":
-        return f"({column} IS NULL OR {column} != ?)", [sql_value(operand)]
-    return f"{column} {_COMPARISONS[operator]} ?", [sql_value(operand)]
+        return f"({column} IS NULL OR {column} != ?)"
+    return f"{column} {_COMPARISONS[operator]} ?"
 
 
 def order_sql(sort: SortSpec | None) -> str:
