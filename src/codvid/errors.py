@@ -10,6 +10,7 @@ CodvidError                      500  any server fault with a safe message
 ├── MethodNotAllowed             405
 ├── Conflict                     409  already processing / duplicate task
 ├── PayloadTooLarge              413
+├── HeadersTooLarge              431
 └── TooManyRequests              429  throttled
 ConfigurationError                    not an HTTP error: bad settings at start
 """
@@ -71,6 +72,11 @@ class Conflict(CodvidError):
 class PayloadTooLarge(CodvidError):
     status_code = 413
     message = "Request body too large"
+
+
+class HeadersTooLarge(CodvidError):
+    status_code = 431
+    message = "Request headers too large"
 
 
 class TooManyRequests(CodvidError):

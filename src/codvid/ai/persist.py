@@ -125,7 +125,7 @@ async def _commit(store: Store, target: _Target, plan: tuple[Any, dict[str, Any]
 
 async def _append_chat(store: Store, user_id: str, project_id: str, message: Any) -> None:
     counted = await store.collection(projects.PROJECTS).find_one_and_update(
-        {"_id": project_id}, {"$inc": {CHAT_SEQ: 1}}
+        {"_id": project_id}, {"$inc": {CHAT_SEQ: 1}}, projection=[CHAT_SEQ]
     )
     if counted is None:
         raise ProjectError(projects.NOT_EXISTS)
@@ -143,12 +143,10 @@ async def _append_chat(store: Store, user_id: str, project_id: str, message: Any
 async def bump(store: Store, project_id: str) -> int:
     """Add 1 to ``mod_count`` for a streamed chunk that touched the project (contract
     2.4.6, see ``mods.touches_project``); the new value."""
-    bumped = await store.collection(projects.PROJECTS).find_one_and_update(
-        {"_id": project_id}, {"$inc": {"mod_count": 1}}
-    )
+    bumped = await projects.bump_mod_count(store, project_id)
     if bumped is None:
         raise ProjectError(projects.NOT_EXISTS)
-    return int(bumped["mod_count"])
+    return bumped
 
 
 async def record_user_message(

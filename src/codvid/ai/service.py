@@ -108,11 +108,11 @@ class Turn:
 
     async def _context(self) -> list[ChatMessage]:
         limits = self.assistant.limits
-        data = await projects.get_data(self.store, self.user["_id"], self.name)
         system = prompts.system_prompt(
-            self.name, data, self.user.get("global_data", {}).get("ai_memory", {})
+            self.name, self.project, self.user.get("global_data", {}).get("ai_memory", {})
         )
-        history = [_as_context(m, limits.history_chars) for m in data["chats"]]
+        stored = await projects.chats(self.store, self.project["_id"])
+        history = [_as_context(m, limits.history_chars) for m in stored]
         kept = [m for m in history if m is not None][-limits.history_messages :]
         return [ChatMessage("system", system), *kept]
 

@@ -13,18 +13,13 @@ import uuid
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from codvid.api.envelope import error_response, internal_error_response
-from codvid.errors import CodvidError, PayloadTooLarge
+from codvid.errors import HeadersTooLarge, PayloadTooLarge
 from codvid.kit.logging import request_id_var
 
 access_log = logging.getLogger("codvid.access")
 log = logging.getLogger("codvid.api")
 
 MAX_HEADER_BYTES = 16 * 1024
-
-
-class HeadersTooLarge(CodvidError):
-    status_code = 431
-    message = "Request headers too large"
 
 
 class RequestContextMiddleware:

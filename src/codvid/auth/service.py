@@ -76,7 +76,8 @@ async def authenticate(store: Store, auth: AuthContext, authorization: str | Non
     scheme, _, token = authorization.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized()
-    user = await users.get_user(store, auth.tokens.user_id(token.strip()))
+    # What requests use of the caller: the id, and the notes the assistant reads.
+    user = await users.get_user(store, auth.tokens.user_id(token.strip()), ["global_data"])
     if user is None:
         raise Unauthorized()
     return user

@@ -65,14 +65,13 @@ async def get(store: Store, user_id: str, name: str, *, missing: str = NOT_EXIST
 
 async def get_data(store: Store, user_id: str, name: str) -> dict[str, Any]:
     project = await get(store, user_id, name)
-    chats = await store.collection(CHATS).find({"project_id": project["_id"]}, sort=[("seq", 1)])
     return {
         "schema_version": project["schema_version"],
         "mod_count": project["mod_count"],
         "date": project["date"],
         "project_info": project["project_info"],
         "ai_memory": project["ai_memory"],
-        "chats": [chat["message"] for chat in chats],
+        "chats": await chats(store, project["_id"]),
         "reel_tracking_tasks": [
             views.reel_task(task) for task in await reel_store.for_project(store, project["_id"])
         ],
@@ -100,7 +99,17 @@ async def _delete_contents(store: Store, project_id: str) -> None:
     await store.collection(CHATS).delete_many({"project_id": project_id})
 
 
-async def bump_mod_count(store: Store, project_id: str) -> None:
-    """A server-side change outside a chat exchange (reel task created, changed, deleted
-    or scraped) adds 1, so clients know to reload (contract 7.2)."""
-    await store.collection(PROJECTS).update_one({"_id": project_id}, {"$inc": {"mod_count": 1}})
+async def chats(store: Store, project_id: str) -> list[dict[str, Any]]:
+    """The project's chat messages, oldest first."""
+    stored = await store.collection(CHATS).find({"project_id": project_id}, sort=[("seq", 1)])
+    return [chat["message"] for chat in stored]
+
+
+async def bump_mod_count(store: Store, project_id: str) -> int | None:
+    """Add 1 to ``mod_count`` so clients know to reload (contract 2.4.6 and 7.2): per
+    streamed chunk of an assistant turn, and per server-side change to a reel task or its
+    results. The new count; ``None`` if the project is gone."""
+    bumped = await store.collection(PROJECTS).find_one_and_update(
+        {"_id": project_id}, {"$inc": {"mod_count": 1}}, projection=["mod_count"]
+    )
+    return None if bumped is None else int(bumped["mod_count"])

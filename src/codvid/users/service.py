@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from codvid.errors import BadRequest
@@ -35,8 +36,11 @@ async def create_user(store: Store, email: str, password_hash: str) -> Document:
     return user
 
 
-async def get_user(store: Store, user_id: str) -> Document | None:
-    return await store.collection(USERS).find_one({"_id": user_id})
+async def get_user(
+    store: Store, user_id: str, fields: Sequence[str] | None = None
+) -> Document | None:
+    """The user document, or only ``fields`` of it (``_id`` always comes)."""
+    return await store.collection(USERS).find_one({"_id": user_id}, projection=fields)
 
 
 async def find_by_email(store: Store, email: str) -> Document | None:
