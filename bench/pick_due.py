@@ -24,14 +24,14 @@ from pathlib import Path
 from typing import Any
 from unittest import mock
 
-from codvid.app import INDEXES
-from codvid.jobs.scheduler import pick_due
+from codvid.bootstrap import INDEXES
 from codvid.kit.clock import now
 from codvid.kit.ids import new_id
 from codvid.storage.sqlite import SQLiteStore
 from codvid.storage.sqlite.store import _dumps, _table
 from codvid.tracking import profiles
-from codvid.tracking.collections import PROFILE_TASKS
+from codvid.tracking.documents import PROFILE_TASKS
+from codvid.tracking.scheduled import pick_due
 from codvid.tracking.schemas import ProfileTaskCreate
 
 DAY = 86400.0

@@ -1,150 +1,162 @@
-"""Test data with keyword overrides, and a thin client for the API's envelope."""
+"""Domain test data with keyword overrides: tasks made through the real services, and
+reads of what storage holds (runs, events, history)."""
 
 from __future__ import annotations
 
+import asyncio
 import time
-import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
+from codvid.config import Settings
+from codvid.jobs.worker import Worker
+from codvid.projects import service as projects
+from codvid.projects.documents import PROJECTS
+from codvid.scrapers import ScraperProvider
+from codvid.sentiment import get_analyzer
+from codvid.storage import Document, Store
+from codvid.tracking import profiles, reels, runs, scrape
+from codvid.tracking.documents import (
+    RAW_PAYLOADS,
+    RUNS,
+    SNAPSHOTS,
+    TASK_COLLECTIONS,
+    TaskKind,
+)
+from codvid.tracking.pipelines import ScrapeContext
+from codvid.tracking.schemas import ProfileTaskCreate, ReelTaskCreate
+from codvid.users import service as users
+from codvid.workspace import service as workspace
+
+USER = "user-jobs"
+OTHER_USER = "someone-else"
+PROJECT = "Launch"
+REEL_SHORTCODE = "Reel0001"  # demo data with hashtags and ten comments
+REEL_URL = f"https://www.instagram.com/reel/{REEL_SHORTCODE}/"
+DAY = 86_400
 
 
-def assert_error(response: httpx.Response, status: int, message: str | None = None) -> None:
-    """An error envelope with this status (and message), and no stack trace."""
-    assert response.status_code == status, response.text
-    body = response.json()
-    assert body["result"] is False
-    assert isinstance(body["message"], str) and body["message"]
-    assert "Traceback" not in response.text and 'File "' not in response.text
-    if message is not None:
-        assert body["message"] == message
+async def profile_task(
+    store: Store, name: str = "natgeo", *, user_id: str = USER, **fields: Any
+) -> Document:
+    """A profile task made by the service; ``fields`` are then written as stored state
+    (``next_scrape_due``, ``active_run_id``...) that only time or a run would set."""
+    task = await profiles.create(store, user_id, ProfileTaskCreate(target_profile=name))
+    return await _with_fields(store, "profile", task, fields)
 
 
-PASSWORD = "correct-horse-battery"
+async def reel_task(
+    store: Store,
+    shortcode: str = REEL_SHORTCODE,
+    *,
+    user_id: str = USER,
+    project: str = PROJECT,
+    **fields: Any,
+) -> Document:
+    existing = await store.collection(PROJECTS).find_one({"user_id": user_id, "name": project})
+    if existing is None:
+        await projects.create(store, user_id, project)
+    url = f"https://www.instagram.com/reel/{shortcode}/"
+    task = await reels.create(store, user_id, ReelTaskCreate(project_name=project, reel_url=url))
+    return await _with_fields(store, "reel", task, fields)
 
 
-def envelope(data: dict[str, Any] | None = None, **fields: Any) -> dict[str, Any]:
-    return {"schema_version": "4.0", "data": {**(data or {}), **fields}}
-
-
-def new_email(prefix: str = "user") -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:12]}@example.com"
-
-
-def credentials(**overrides: Any) -> dict[str, Any]:
-    return {"auth_type": "email", "email": new_email(), "password": PASSWORD, **overrides}
-
-
-@dataclass
-class User:
-    email: str
-    token: str
-    user_id: str
-
-    @property
-    def headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.token}"}
-
-
-@dataclass
-class Api:
-    http: httpx.Client
-
-    def signup(self, **overrides: Any) -> User:
-        data = credentials(**overrides)
-        response = self.http.post("/codvid-ai/auth/signup", json=envelope(data))
-        assert response.status_code == 201, response.text
-        body = response.json()
-        return User(data["email"].lower(), body["token"], body["user_id"])
-
-    def call(
-        self, method: str, path: str, user: User | None = None, data: dict[str, Any] | None = None
-    ) -> httpx.Response:
-        return self.http.request(
-            method,
-            f"/codvid-ai/{path}",
-            headers=user.headers if user else None,
-            json=envelope(data) if data is not None else None,
+async def _with_fields(
+    store: Store, kind: TaskKind, task: Document, fields: dict[str, Any]
+) -> Document:
+    if fields:
+        await store.collection(TASK_COLLECTIONS[kind]).update_one(
+            {"_id": task["_id"]}, {"$set": fields}
         )
-
-    def create_project(self, user: User, name: str | None = None) -> str:
-        name = name or f"project {uuid.uuid4().hex[:8]}"
-        response = self.call("POST", "project/create-project", user, {"project_name": name})
-        assert response.status_code == 200, response.text
-        return name
+    return await read_task(store, kind, task["_id"])
 
 
-PROFILE_ROUTES = {
-    # update 6 name -> update 8 name (contract 2.10)
-    "create_task": "create_profile_tracking_task",
-    "get_tasks": "get_profile_tracking_tasks",
-    "get_task": "get_profile_tracking_task",
-    "update_task": "update_profile_tracking_task",
-    "delete_task": "delete_profile_tracking_task",
-    "force_scrape": "force_scrape_profile_tracking_task",
-    "update_scrape_interval": "update_profile_tracking_scrape_interval",
-    "task_status": "profile_tracking_task_status",
-}
+async def read_task(store: Store, kind: TaskKind, task_id: str) -> Document:
+    task = await store.collection(TASK_COLLECTIONS[kind]).find_one({"_id": task_id})
+    assert task is not None, f"{kind} task {task_id} is gone"
+    return task
 
 
-def new_username(prefix: str = "acct") -> str:
-    return f"{prefix}_{uuid.uuid4().hex[:10]}"
+async def read_run(store: Store, run_id: str) -> Document:
+    run = await runs.get(store, run_id)
+    assert run is not None, f"run {run_id} is gone"
+    return run
+
+
+async def set_run(store: Store, run_id: str, **fields: Any) -> None:
+    """Put a run in a state only a crash or the passing of time leaves behind."""
+    assert await store.collection(RUNS).update_one({"_id": run_id}, {"$set": fields})
+
+
+async def events(store: Store, run_id: str) -> list[Document]:
+    return list(await runs.latest_events(store, run_id, 1000))
+
+
+async def event_types(store: Store, run_id: str) -> list[str]:
+    return [event["event_type"] for event in await events(store, run_id)]
+
+
+async def runs_of(store: Store, task_id: str) -> list[Document]:
+    return await store.collection(RUNS).find({"task_id": task_id})
+
+
+async def count(store: Store, collection: str, task_id: str) -> int:
+    return await store.collection(collection).count_documents({"task_id": task_id})
+
+
+async def history_counts(store: Store, task_id: str) -> tuple[int, int]:
+    return (
+        await count(store, SNAPSHOTS, task_id),
+        await count(store, RAW_PAYLOADS, task_id),
+    )
+
+
+async def eventually(
+    check: Callable[[], Awaitable[bool]], *, timeout: float = 5.0, what: str = "condition"
+) -> None:
+    """Poll ``check`` until it holds; fail after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not await check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout:g} s waiting for {what}")
+        await asyncio.sleep(0.01)
 
 
 @dataclass
-class Tracking:
-    """Tracking calls by their update 6 names, or their update 8 names when ``update8``."""
+class Executor:
+    """Runs executed as the worker role executes them: through a real
+    :class:`~codvid.jobs.worker.Worker` (its slots, its stop) with the scraper double."""
 
-    api: Api
-    update8: bool = False
+    context: ScrapeContext
+    worker: Worker
 
-    def path(self, name: str, task_id: str | None = None) -> str:
-        route = PROFILE_ROUTES[name] if self.update8 and name in PROFILE_ROUTES else name
-        return f"ig-tracking/{route}" + (f"/{task_id}" if task_id else "")
-
-    def call(
-        self,
-        method: str,
-        name: str,
-        user: User,
-        task_id: str | None = None,
-        data: dict[str, Any] | None = None,
-        **params: Any,
-    ) -> httpx.Response:
-        return self.api.http.request(
-            method,
-            f"/codvid-ai/{self.path(name, task_id)}",
-            headers=user.headers,
-            json=envelope(data) if data is not None else None,
-            params=params or None,
+    @classmethod
+    def build(cls, store: Store, settings: Settings, provider: ScraperProvider) -> Executor:
+        worker = Worker(settings.jobs.concurrency, "test-worker")
+        context = ScrapeContext(
+            store=store,
+            scraping=settings.scraping,
+            jobs=settings.jobs,
+            provider=provider,
+            analyzer=get_analyzer(),
+            worker_id=worker.worker_id,
         )
+        return cls(context, worker)
 
-    def create_profile(self, user: User, username: str | None = None, **data: Any) -> str:
-        body = {"target_profile": username or new_username(), "is_competitor": False, **data}
-        response = self.call("POST", "create_task", user, data=body)
-        assert response.status_code == 200, response.text
-        return str(response.json()["response"]["task_id"])
+    async def __call__(self, run_id: str) -> None:
+        await self.worker.run(lambda: scrape.execute(self.context, run_id))
 
-    def create_reel(self, user: User, project: str, shortcode: str | None = None) -> str:
-        code = shortcode or f"C{uuid.uuid4().hex[:10]}"
-        body = {"project_name": project, "reel_url": f"https://www.instagram.com/reels/{code}/"}
-        response = self.call("POST", "create_reel_task", user, data=body)
-        assert response.status_code == 200, response.text
-        return str(response.json()["response"]["task_id"])
 
-    def status(self, user: User, task_id: str, **params: Any) -> dict[str, Any]:
-        response = self.call("GET", "task_status", user, task_id, **params)
-        assert response.status_code == 200, response.text
-        return dict(response.json()["response"])
-
-    def wait_idle(
-        self, user: User, task_id: str, timeout: float = 30, poll: float = 0.1
-    ) -> dict[str, Any]:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            status = self.status(user, task_id)
-            if not status["is_processing"]:
-                return status
-            time.sleep(poll)
-        raise AssertionError(f"task {task_id} still processing after {timeout}s")
+async def client_tree(store: Store, user_id: str) -> dict[str, Any]:
+    """The client's whole cache root for a user, as ``data_mods`` address it, read from
+    storage through the owners' functions."""
+    user = await users.get_user(store, user_id, ["global_data"])
+    assert user is not None
+    return {
+        "global_data": user["global_data"],
+        "projects": {
+            project["name"]: (await workspace.project_data(store, project)).model_dump()
+            for project in await projects.list_for_user(store, user_id)
+        },
+    }

@@ -1,4 +1,5 @@
-"""The FastAPI application: resources built once in the lifespan, routers, handlers."""
+"""The FastAPI application: the composition root's resources for the lifespan, every
+domain's router mounted under ``/codvid-ai``, one error handler tree."""
 
 from __future__ import annotations
 
@@ -6,66 +7,58 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from codvid import __version__
-from codvid.ai.factory import build_assistant, close_assistant
-from codvid.api.deps import State
-from codvid.api.envelope import EXCEPTION_HANDLERS
+from codvid import __version__, bootstrap
+from codvid.ai.endpoints import router as ai_router
+from codvid.api.envelope import AUTH_RESPONSES, ERROR_RESPONSES, EXCEPTION_HANDLERS
 from codvid.api.middleware import LimitsMiddleware, RequestContextMiddleware
 from codvid.api.openapi import install_openapi
-from codvid.api.router import BASE_PATH, include_routers
-from codvid.auth.service import AuthContext
-from codvid.auth.throttle import build_throttles
-from codvid.auth.tokens import TokenIssuer, jwt_secret
+from codvid.auth.dependencies import REQUIRE_USER
+from codvid.auth.endpoints import router as auth_router
 from codvid.config import Settings, load_settings
-from codvid.jobs import history, runs
-from codvid.jobs.runtime import JobRuntime
-from codvid.projects.service import INDEXES as PROJECT_INDEXES
-from codvid.storage import open_store
-from codvid.tracking.collections import INDEXES as TRACKING_INDEXES
-from codvid.users.service import INDEXES as USER_INDEXES
+from codvid.jobs.roles import ALL_ROLES
+from codvid.projects.endpoints import router as projects_router
+from codvid.system.endpoints import router as system_router
+from codvid.tracking.endpoints import router as tracking_router
+from codvid.workspace.endpoints import router as workspace_router
 
 log = logging.getLogger(__name__)
-INDEXES = {
-    **USER_INDEXES,
-    **PROJECT_INDEXES,
-    **TRACKING_INDEXES,
-    **runs.INDEXES,
-    **history.INDEXES,
-}
+BASE_PATH = "/codvid-ai"
+
+PUBLIC: tuple[APIRouter, ...] = (system_router, auth_router)
+# Busiest first: routes are matched in order (protected ones before public).
+PROTECTED: tuple[APIRouter, ...] = (tracking_router, projects_router, workspace_router, ai_router)
+
+
+def include_routers(app: FastAPI) -> None:
+    """Include each domain router into the app itself: one level of routers, not two, is
+    cheaper to match on every request."""
+    for protected in PROTECTED:
+        app.include_router(
+            protected,
+            prefix=BASE_PATH,
+            responses={**ERROR_RESPONSES, **AUTH_RESPONSES},
+            dependencies=[REQUIRE_USER],
+        )
+    for public in PUBLIC:
+        app.include_router(public, prefix=BASE_PATH, responses=ERROR_RESPONSES)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
+    """The API of a process that plays every role (the embedded default)."""
     settings = settings or load_settings()
 
     @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[State]:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-        store = open_store(settings)
-        await store.ensure_indexes(INDEXES)
-        auth = AuthContext(
-            tokens=TokenIssuer(jwt_secret(settings), settings.jwt_lifetime_days * 86400),
-            throttles=build_throttles(settings),
-            min_password_length=settings.min_password_length,
-        )
-        jobs = JobRuntime(store, settings)
-        await jobs.start()
-        assistant = build_assistant(settings)
-        log.info("codvid %s ready (data in %s)", __version__, settings.data_dir.resolve())
-        try:
-            yield {
-                "settings": settings,
-                "store": store,
-                "auth": auth,
-                "jobs": jobs,
-                "assistant": assistant,
-            }
-        finally:
-            await close_assistant(assistant)
-            await jobs.stop()
-            await store.close()
+    async def lifespan(_: FastAPI) -> AsyncIterator[bootstrap.Resources]:
+        async with bootstrap.running(settings, ALL_ROLES) as resources:
+            log.info(
+                "codvid %s ready (data in %s)",
+                __version__,
+                settings.storage.data_dir.resolve(),
+            )
+            yield resources
 
     app = FastAPI(
         title="Codvid backend",
@@ -85,13 +78,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.router.redirect_slashes = False
     include_routers(app)
     install_openapi(app)
-    if settings.cors_origins:
+    if settings.http.cors_origins:
         app.add_middleware(
             CORSMiddleware,
-            allow_origins=settings.cors_origins,
+            allow_origins=settings.http.cors_origins,
             allow_methods=["GET", "POST", "PUT", "DELETE"],
             allow_headers=["Authorization", "Content-Type"],
         )
-    app.add_middleware(LimitsMiddleware, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(LimitsMiddleware, max_body_bytes=settings.http.max_body_bytes)
     app.add_middleware(RequestContextMiddleware)
     return app

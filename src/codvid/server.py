@@ -12,6 +12,7 @@ from starlette.types import ASGIApp
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from codvid.app import create_app
+from codvid.auth.tokens import jwt_secret
 from codvid.config import Settings
 from codvid.errors import ConfigurationError
 from codvid.kit.logging import configure_logging
@@ -37,15 +38,14 @@ class EnvelopeHttpToolsProtocol(HttpToolsProtocol):
 def preflight(settings: Settings) -> None:
     """Fail before serving, with one clear line, if the data directory or the database
     cannot be used."""
-    from codvid.auth.tokens import jwt_secret
-
+    data_dir = settings.storage.data_dir
     try:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-        jwt_secret(settings)
+        data_dir.mkdir(parents=True, exist_ok=True)
+        jwt_secret(settings.auth, data_dir)
     except (OSError, ValueError) as exc:
-        raise ConfigurationError(f"CODVID_DATA_DIR {settings.data_dir}: {exc}") from None
+        raise ConfigurationError(f"CODVID_DATA_DIR {data_dir}: {exc}") from None
     try:
-        asyncio.run(open_store(settings).close())
+        asyncio.run(open_store(settings.storage).close())
     except StorageError as exc:
         raise ConfigurationError(f"database: {exc}") from None
 
@@ -67,6 +67,6 @@ def run_uvicorn(app: ASGIApp, host: str, port: int) -> None:
 
 
 def serve(settings: Settings) -> None:
-    configure_logging(settings.log_level)
+    configure_logging(settings.http.log_level)
     preflight(settings)
-    run_uvicorn(create_app(settings), settings.host, settings.port)
+    run_uvicorn(create_app(settings), settings.http.host, settings.http.port)

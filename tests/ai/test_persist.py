@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import copy
 import tempfile
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -15,12 +14,18 @@ from hypothesis import strategies as st
 
 from codvid.ai import persist
 from codvid.ai.mods import DataMod, ModError, ModRefused, apply, touches_project
+from codvid.bootstrap import INDEXES
 from codvid.errors import Conflict, ProjectError
 from codvid.projects import service as projects
+from codvid.projects.documents import CHATS, PROJECTS
 from codvid.storage import Document, Store
 from codvid.storage.sqlite import SQLiteStore
+from codvid.storage.versioned import VERSION
 from codvid.users import service as users
-from tests.ai.conftest import INDEXES
+from codvid.users.documents import USERS
+from codvid.workspace import service as workspace
+from tests.factories import client_tree
+from tests.stores import YieldingStore
 
 pytestmark = pytest.mark.anyio
 
@@ -57,7 +62,7 @@ async def seeded(store: Store) -> tuple[str, Document]:
 
 
 async def data(store: Store, user_id: str, name: str = P) -> dict[str, Any]:
-    return await projects.get_data(store, user_id, name)
+    return (await workspace.project_by_name(store, user_id, name)).model_dump()
 
 
 # --- each kind of mod --------------------------------------------------------------------
@@ -69,7 +74,7 @@ async def test_chat_appends_are_stored_in_order(store: Store, seeded: tuple[str,
     await persist.apply_to_storage(store, user_id, project, [chat("three")])
 
     assert (await data(store, user_id))["chats"] == [say("one"), say("two"), say("three")]
-    stored = await store.collection(projects.CHATS).find({}, sort=[("seq", 1)])
+    stored = await store.collection(CHATS).find({}, sort=[("seq", 1)])
     assert [(c["seq"], c["user_id"], c["project_id"]) for c in stored] == [
         (n, user_id, project["_id"]) for n in (1, 2, 3)
     ]
@@ -124,13 +129,13 @@ async def test_global_memory(store: Store, seeded: tuple[str, Document]) -> None
         [global_note("tone", "create", "casual"), global_note("é.$", "create", "x")],
     )
     await persist.apply_to_storage(store, user_id, project, [global_note("é.$", "del")])
-    tree = await persist.user_tree(store, user_id)
+    tree = await client_tree(store, user_id)
     assert tree["global_data"] == {"ai_memory": {"tone": "casual"}, "video_reflections": {}}
 
 
 async def test_user_tree_is_the_client_root(store: Store, seeded: tuple[str, Document]) -> None:
     user_id, _ = seeded
-    tree = await persist.user_tree(store, user_id)
+    tree = await client_tree(store, user_id)
     assert tree == {
         "global_data": {"ai_memory": {}, "video_reflections": {}},
         "projects": {P: await data(store, user_id), OTHER: await data(store, user_id, OTHER)},
@@ -145,7 +150,7 @@ async def test_a_refused_mod_stores_nothing_of_its_batch(
     store: Store, seeded: tuple[str, Document]
 ) -> None:
     user_id, project = seeded
-    before = await persist.user_tree(store, user_id)
+    before = await client_tree(store, user_id)
     batch = [
         chat("hi"),
         note("k", "create", "v"),
@@ -154,14 +159,14 @@ async def test_a_refused_mod_stores_nothing_of_its_batch(
     ]
     with pytest.raises(ModRefused):
         await persist.apply_to_storage(store, user_id, project, batch)
-    assert await persist.user_tree(store, user_id) == before
+    assert await client_tree(store, user_id) == before
 
 
 async def test_an_inapplicable_mod_stores_nothing_of_its_batch(
     store: Store, seeded: tuple[str, Document]
 ) -> None:
     user_id, project = seeded
-    before = await persist.user_tree(store, user_id)
+    before = await client_tree(store, user_id)
     batch = [
         chat("hi"),
         note("k", "create", "v"),
@@ -170,7 +175,7 @@ async def test_an_inapplicable_mod_stores_nothing_of_its_batch(
     ]
     with pytest.raises(ModError):
         await persist.apply_to_storage(store, user_id, project, batch)
-    assert await persist.user_tree(store, user_id) == before
+    assert await client_tree(store, user_id) == before
 
 
 async def test_someone_elses_or_a_deleted_project_is_missing(
@@ -179,14 +184,14 @@ async def test_someone_elses_or_a_deleted_project_is_missing(
     user_id, project = seeded
     with pytest.raises(ProjectError):
         await persist.apply_to_storage(store, "someone-else", project, [chat("hi")])
-    await projects.delete(store, user_id, P)
+    await workspace.delete_project(store, user_id, P)
     with pytest.raises(ProjectError, match=r"^Project not exists\.$"):
         await persist.apply_to_storage(store, user_id, project, [chat("hi")])
     with pytest.raises(ProjectError):
         await persist.apply_to_storage(store, user_id, project, [note("k", "create", "v")])
     with pytest.raises(ProjectError):
         await persist.bump(store, project["_id"])
-    assert await store.collection(projects.CHATS).count_documents({}) == 0
+    assert await store.collection(CHATS).count_documents({}) == 0
 
 
 # --- mod_count ---------------------------------------------------------------------------
@@ -205,50 +210,17 @@ async def test_bump_and_record_user_message(store: Store, seeded: tuple[str, Doc
 
 # --- concurrency -------------------------------------------------------------------------
 
-AfterRead = Callable[[str, Document | None], Awaitable[None]]
-
-
-class _Collection:
-    def __init__(self, inner: Any, after_read: AfterRead | None) -> None:
-        self.name = inner.name
-        self._inner = inner
-        self._after_read = after_read
-
-    def __getattr__(self, attribute: str) -> Callable[..., Awaitable[Any]]:
-        method = getattr(self._inner, attribute)
-
-        async def call(*args: Any, **kwargs: Any) -> Any:
-            await asyncio.sleep(0)
-            result = await method(*args, **kwargs)
-            if attribute == "find_one" and self._after_read is not None:
-                await self._after_read(self.name, result)
-            return result
-
-        return call
-
-
-class Networked:
-    """Every storage call lets other tasks run first, as a database across a network
-    would; ``after_read`` runs after each ``find_one`` (another writer getting in)."""
-
-    def __init__(self, inner: Store, after_read: AfterRead | None = None) -> None:
-        self._inner = inner
-        self._after_read = after_read
-
-    def collection(self, name: str) -> _Collection:
-        return _Collection(self._inner.collection(name), self._after_read)
-
 
 async def test_twenty_concurrent_appends_get_distinct_ordered_seqs(
     store: Store, seeded: tuple[str, Document]
 ) -> None:
     user_id, project = seeded
-    networked: Any = Networked(store)
+    networked = YieldingStore(store)
     await asyncio.gather(
         *(persist.apply_to_storage(networked, user_id, project, [chat(f"m{n}")]) for n in range(20))
     )
 
-    stored = await store.collection(projects.CHATS).find({}, sort=[("seq", 1)])
+    stored = await store.collection(CHATS).find({}, sort=[("seq", 1)])
     assert [c["seq"] for c in stored] == list(range(1, 21))
     assert sorted(c["message"]["text"] for c in stored) == sorted(f"m{n}" for n in range(20))
     assert (await data(store, user_id))["chats"] == [c["message"] for c in stored]
@@ -256,7 +228,7 @@ async def test_twenty_concurrent_appends_get_distinct_ordered_seqs(
 
 async def test_concurrent_note_writers_all_land(store: Store, seeded: tuple[str, Document]) -> None:
     user_id, project = seeded
-    networked: Any = Networked(store)
+    networked = YieldingStore(store)
     await asyncio.gather(
         *(
             persist.apply_to_storage(
@@ -268,7 +240,7 @@ async def test_concurrent_note_writers_all_land(store: Store, seeded: tuple[str,
             for n in range(20)
         )
     )
-    tree = await persist.user_tree(store, user_id)
+    tree = await client_tree(store, user_id)
     assert tree["projects"][P]["ai_memory"] == {f"k{n}": "v" for n in range(20)}
     assert tree["global_data"]["ai_memory"] == {f"g{n}": "v" for n in range(20)}
 
@@ -281,17 +253,17 @@ async def test_a_write_that_lost_a_race_is_redone_on_fresh_data(
 
     async def other_writer(collection: str, found: Document | None) -> None:
         nonlocal races
-        if collection == projects.PROJECTS and found is not None and races < 2:
+        if collection == PROJECTS and found is not None and races < 2:
             races += 1
-            await store.collection(projects.PROJECTS).update_one(
+            await store.collection(PROJECTS).update_one(
                 {"_id": project["_id"]},
                 {
                     "$set": {"ai_memory": {**found["ai_memory"], f"theirs{races}": "t"}},
-                    "$inc": {persist.VERSION: 1},
+                    "$inc": {VERSION: 1},
                 },
             )
 
-    racing: Any = Networked(store, other_writer)
+    racing = YieldingStore(store, other_writer)
     await persist.apply_to_storage(racing, user_id, project, [note("ours", "create", "o")])
 
     assert races == 2
@@ -300,8 +272,8 @@ async def test_a_write_that_lost_a_race_is_redone_on_fresh_data(
         "theirs2": "t",
         "ours": "o",
     }
-    stored = await store.collection(projects.PROJECTS).find_one({"_id": project["_id"]})
-    assert stored is not None and stored[persist.VERSION] == 3
+    stored = await store.collection(PROJECTS).find_one({"_id": project["_id"]})
+    assert stored is not None and stored[VERSION] == 3
 
 
 async def test_a_write_that_always_loses_gives_up(
@@ -311,17 +283,15 @@ async def test_a_write_that_always_loses_gives_up(
     monkeypatch.setattr(persist, "RETRY_BACKOFF", 0)
 
     async def other_writer(collection: str, found: Document | None) -> None:
-        if collection == users.USERS and found is not None:
-            await store.collection(users.USERS).update_one(
-                {"_id": user_id}, {"$inc": {persist.VERSION: 1}}
-            )
+        if collection == USERS and found is not None:
+            await store.collection(USERS).update_one({"_id": user_id}, {"$inc": {VERSION: 1}})
 
-    racing: Any = Networked(store, other_writer)
+    racing = YieldingStore(store, other_writer)
     with pytest.raises(Conflict):
         await persist.apply_to_storage(
             racing, user_id, project, [global_note("ours", "create", "o")]
         )
-    assert (await persist.user_tree(store, user_id))["global_data"]["ai_memory"] == {}
+    assert (await client_tree(store, user_id))["global_data"]["ai_memory"] == {}
 
 
 # --- the property: storage == client ------------------------------------------------------
@@ -372,7 +342,7 @@ async def replay(batches: list[list[DataMod]]) -> None:
         try:
             await store.ensure_indexes(INDEXES)
             user_id, project = await seed(store)
-            client = await persist.user_tree(store, user_id)
+            client = await client_tree(store, user_id)
             for batch in batches:
                 expected = copy.deepcopy(client)
                 try:
@@ -387,7 +357,7 @@ async def replay(batches: list[list[DataMod]]) -> None:
                         await persist.bump(store, project["_id"])
                         expected["projects"][P]["mod_count"] += 1
                     client = expected
-                assert await persist.user_tree(store, user_id) == client
+                assert await client_tree(store, user_id) == client
         finally:
             await store.close()
 

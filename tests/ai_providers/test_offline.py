@@ -2,16 +2,10 @@ import json
 
 import pytest
 
-from codvid.ai.providers import (
-    ChatMessage,
-    ModelProvider,
-    OfflineProvider,
-    ToolCall,
-    ToolSpec,
-    build_model_provider,
-    model_provider_names,
-)
-from codvid.ai.providers.offline import LABEL
+from codvid.ai.providers.base import ChatMessage, ModelProvider, ToolCall, ToolSpec
+from codvid.ai.providers.offline import LABEL, OfflineProvider
+from codvid.ai.registry import MODELS
+from codvid.ai.settings import AISettings
 
 pytestmark = pytest.mark.anyio
 
@@ -56,16 +50,17 @@ async def summary_of(result: object, name: str = "list_tracked") -> str:
     return reply.text.removeprefix(LABEL)
 
 
-def test_is_a_model_provider_and_built_by_the_registry() -> None:
-    provider: ModelProvider = build_model_provider("offline")
+async def test_is_a_model_provider_and_built_by_the_registry() -> None:
+    provider: ModelProvider = MODELS.build("offline", AISettings())
     assert isinstance(provider, OfflineProvider)
-    assert (provider.name, provider.is_offline) == ("offline", True)
-    assert model_provider_names() == ("offline", "openai")
+    assert provider.name == "offline"
+    assert MODELS.names() == ("offline", "openai")
+    await provider.close()
 
 
 def test_unknown_provider_lists_known_names() -> None:
-    with pytest.raises(ValueError, match=r"Unknown model provider 'gpt'; known: offline, openai"):
-        build_model_provider("gpt")
+    with pytest.raises(ValueError, match=r"unknown model provider 'gpt'; known: offline, openai"):
+        MODELS.build("gpt", AISettings())
 
 
 async def test_empty_conversation_gets_a_greeting() -> None:

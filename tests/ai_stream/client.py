@@ -9,7 +9,7 @@ from typing import Any
 
 import requests
 
-from tests.factories import User, envelope
+from tests.client import User, envelope
 
 
 def stream_like_the_client(base_url: str, user: User, path: str, data: dict[str, Any]) -> list[Any]:

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from tests.ai_stream.client import raw_post, stream_like_the_client
-from tests.factories import Api, Tracking, User, assert_error, envelope
+from tests.client import Api, Tracking, User, assert_error, envelope
 from tests.server import RunningServer
 
 

@@ -22,8 +22,8 @@ from tests.ai_providers.fake_openai import (
     tool_call,
 )
 from tests.ai_stream.client import stream_like_the_client
+from tests.client import Api, User
 from tests.conftest import TEST_ENV
-from tests.factories import Api, User
 from tests.server import RunningServer, start_server
 
 

@@ -4,11 +4,12 @@ stack trace, and nothing stored changes."""
 from __future__ import annotations
 
 import socket
+import time
 
 import httpx
 import pytest
 
-from tests.factories import Api, User, assert_error, envelope
+from tests.client import Api, User, assert_error, envelope
 from tests.server import RunningServer
 
 PROTECTED_POST = "/codvid-ai/project/create-project"
@@ -178,10 +179,14 @@ def test_every_response_has_a_request_id(http: httpx.Client) -> None:
 
 def test_log_lines_carry_the_request_id(http: httpx.Client, server: RunningServer) -> None:
     request_id = http.get("/codvid-ai/ping").headers["x-request-id"]
-    assert any(
+    # The access line is written once the response has gone out, so it may trail it.
+    deadline = time.monotonic() + 5
+    while not any(
         f"[{request_id}]" in line and "GET /codvid-ai/ping 200" in line
         for line in server.log().splitlines()
-    )
+    ):
+        assert time.monotonic() < deadline, "no access line with the request id"
+        time.sleep(0.02)
 
 
 def test_ping_get_and_post(http: httpx.Client) -> None:

@@ -13,7 +13,7 @@ import httpx
 import jwt
 import pytest
 
-from tests.factories import PASSWORD, Api, assert_error, credentials, envelope, new_email
+from tests.client import PASSWORD, Api, assert_error, credentials, envelope, new_email
 from tests.server import RunningServer, start_server
 
 MISSING = "Unauthorized: missing session token while accessing non-public routes"

@@ -21,7 +21,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from tests.factories import Api, User
+from tests.client import Api, User
 from tests.server import RunningServer
 
 MIN_CASES = 500

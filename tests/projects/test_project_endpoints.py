@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tests.factories import Api, User, assert_error
+from tests.client import Api, User, assert_error
 
 
 @pytest.fixture

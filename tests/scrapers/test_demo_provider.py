@@ -6,8 +6,8 @@ from collections import Counter
 import pytest
 
 from codvid.scrapers import ProfileResult, ReelResult, check_profile, check_reel
-from codvid.scrapers.providers import demo_words
 from codvid.scrapers.providers.demo import DemoProvider
+from codvid.scrapers.providers.demo import words as demo_words
 
 pytestmark = pytest.mark.anyio
 

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from tests.factories import Api, Tracking, User, assert_error, new_username
+from tests.client import Api, Tracking, User, assert_error, new_username
 
 DAY = 86400
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.factories import Api, Tracking, User, assert_error
+from tests.client import Api, Tracking, User, assert_error
 
 
 @pytest.fixture

@@ -18,8 +18,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.client import Api, Tracking, User, assert_error, new_username
 from tests.conftest import TEST_ENV
-from tests.factories import Api, Tracking, User, assert_error, new_username
 from tests.server import RunningServer, start_server, stop
 
 POLL_SECONDS = 2  # what the seed's clients do

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.factories import PASSWORD, Api, assert_error, envelope
+from tests.client import PASSWORD, Api, assert_error, envelope
 
 DELETED = {
     "result": True,

@@ -6,13 +6,15 @@ import json
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import StreamingResponse
 
 from codvid.ai import service
 from codvid.ai.schemas import RespondRequest, StreamChunk, StreamTestRequest
-from codvid.api.deps import AssistantDep, CurrentUser, EnqueueDep, StoreDep, envelope
+from codvid.ai.service import Assistant
+from codvid.api.deps import EnqueueDep, StoreDep, envelope
 from codvid.api.routing import route
+from codvid.auth.dependencies import CurrentUser
 
 router = APIRouter(prefix="/ai", tags=["ai"])
 MEDIA_TYPE = "application/json; charset=utf-8"
@@ -22,6 +24,14 @@ STREAMED = {
         "content": {"application/json": {"schema": StreamChunk.model_json_schema()}},
     }
 }
+
+
+async def _assistant(request: Request) -> Assistant:
+    assistant: Assistant = request.state.assistant
+    return assistant
+
+
+AssistantDep = Annotated[Assistant, Depends(_assistant)]
 
 
 async def _encode(chunks: AsyncIterator[dict[str, Any]]) -> AsyncIterator[bytes]:

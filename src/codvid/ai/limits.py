@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from codvid.config import Settings
+from codvid.ai.settings import AISettings
 
 #: The notice when the iteration cap is reached (contract 2.5.2, ``info`` event).
 CONTINUE_NOTICE = (
@@ -26,8 +26,8 @@ class Limits:
     """A tool result longer than this is cut before it reaches the model or the chat."""
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> Limits:
+    def from_settings(cls, settings: AISettings) -> Limits:
         return cls(
-            max_iterations=settings.ai_max_iterations,
-            max_message_chars=settings.ai_max_message_chars,
+            max_iterations=settings.max_iterations,
+            max_message_chars=settings.max_message_chars,
         )

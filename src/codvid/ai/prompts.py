@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from codvid.projects.documents import ProjectDocument
+
 SYSTEM = """You are Codvid's assistant for Instagram creators and marketers.
 You help with the project "{project_name}": growth of tracked profiles, performance of
 tracked reels, comment sentiment, content ideas. Use the tools to read the user's tracked
@@ -19,13 +21,15 @@ Notes you saved about the user: {global_memory}
 """
 
 
-def system_prompt(project_name: str, project: dict[str, Any], global_memory: dict[str, Any]) -> str:
-    info = project.get("project_info", {})
+def system_prompt(
+    project_name: str, project: ProjectDocument, global_memory: dict[str, Any]
+) -> str:
+    info = project["project_info"]
     return SYSTEM.format(
         project_name=project_name,
         description=info.get("description") or "(none)",
         keywords=", ".join(info.get("keywords") or []) or "(none)",
-        project_memory=_notes(project.get("ai_memory", {})),
+        project_memory=_notes(project["ai_memory"]),
         global_memory=_notes(global_memory),
     )
 

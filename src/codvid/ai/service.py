@@ -17,11 +17,15 @@ from codvid.ai import persist, prompts, tools
 from codvid.ai.limits import CONTINUE_NOTICE, Limits
 from codvid.ai.mods import DataMod
 from codvid.ai.providers.base import ChatMessage, ModelError, ModelProvider, ToolCall
+from codvid.ai.registry import MODELS
 from codvid.ai.schemas import RespondRequest
+from codvid.ai.settings import AISettings
 from codvid.errors import BadRequest
-from codvid.jobs.scheduler import Enqueue
+from codvid.jobs.ports import Enqueue
 from codvid.kit.logging import request_id_var
+from codvid.projects import chats
 from codvid.projects import service as projects
+from codvid.projects.documents import ProjectDocument
 from codvid.storage import Document, Store
 
 log = logging.getLogger(__name__)
@@ -35,13 +39,17 @@ class Assistant:
     provider: ModelProvider
     limits: Limits
 
+    @classmethod
+    def build(cls, settings: AISettings) -> Assistant:
+        return cls(MODELS.build(settings.provider, settings), Limits.from_settings(settings))
+
 
 @dataclass
 class Turn:
     store: Store
     assistant: Assistant
     user: Document
-    project: Document
+    project: ProjectDocument
     enqueue: Enqueue
 
     @property
@@ -111,7 +119,7 @@ class Turn:
         system = prompts.system_prompt(
             self.name, self.project, self.user.get("global_data", {}).get("ai_memory", {})
         )
-        stored = await projects.chats(self.store, self.project["_id"])
+        stored = await chats.messages(self.store, self.project["_id"])
         history = [_as_context(m, limits.history_chars) for m in stored]
         kept = [m for m in history if m is not None][-limits.history_messages :]
         return [ChatMessage("system", system), *kept]

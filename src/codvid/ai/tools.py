@@ -15,12 +15,11 @@ from typing import Any
 from codvid.ai.mods import DataMod
 from codvid.ai.providers.base import ToolSpec
 from codvid.errors import CodvidError
-from codvid.jobs import history
-from codvid.jobs.scheduler import Enqueue
-from codvid.storage import Document, Store
-from codvid.tracking import profiles
+from codvid.jobs.ports import Enqueue
+from codvid.storage import Store
+from codvid.tracking import history, profiles, reels
 from codvid.tracking import service as tracking
-from codvid.tracking.collections import REEL_TASKS
+from codvid.tracking.documents import ProfileTaskDocument, ReelTaskDocument
 
 UUID_SCHEMA = {"type": "string", "description": "A task id (UUID) from list_tracked"}
 SPECS = (
@@ -145,7 +144,7 @@ def _string(arguments: dict[str, Any], key: str, limit: int = 4000) -> str:
     return value.strip()
 
 
-def _profile_item(task: Document) -> dict[str, Any]:
+def _profile_item(task: ProfileTaskDocument) -> dict[str, Any]:
     data = task.get("target_profile_data") or {}
     return {
         "task_id": task["_id"],
@@ -160,8 +159,9 @@ def _profile_item(task: Document) -> dict[str, Any]:
     }
 
 
-def _reel_item(task: Document) -> dict[str, Any]:
-    data = task.get("reel_data") or {}
+def _reel_item(task: ReelTaskDocument) -> dict[str, Any]:
+    data = task["reel_data"]
+    sentiment = data.get("sentiment_analysis")
     return {
         "task_id": task["_id"],
         "reel_id": task["reel_id"],
@@ -171,33 +171,31 @@ def _reel_item(task: Document) -> dict[str, Any]:
         "views": data.get("views"),
         "likes": data.get("likes"),
         "comments": data.get("comments"),
-        "overall_sentiment": (data.get("sentiment_analysis") or {}).get("overall_sentiment"),
+        "overall_sentiment": sentiment["overall_sentiment"] if sentiment else None,
         "is_demo": data.get("is_demo", False),
     }
 
 
 async def list_tracked(ctx: ToolContext, _: dict[str, Any]) -> ToolOutcome:
     owned = await profiles.list_for_user(ctx.store, ctx.user_id)
-    reels = await ctx.store.collection(REEL_TASKS).find(
-        {"user_id": ctx.user_id}, sort=[("created_at", 1)]
-    )
+    reel_tasks = await reels.list_for_user(ctx.store, ctx.user_id)
     return ToolOutcome(
         {
             "profiles": [_profile_item(task) for task in owned],
-            "reels": [_reel_item(task) for task in reels],
+            "reels": [_reel_item(task) for task in reel_tasks],
         }
     )
 
 
 async def get_task_history(ctx: ToolContext, arguments: dict[str, Any]) -> ToolOutcome:
     task_id = _string(arguments, "task_id", 64)
-    kind, task = await tracking.find_owned(ctx.store, ctx.user_id, task_id)
+    task = await tracking.get(ctx.store, ctx.user_id, task_id)
     hidden = {"_id", "task_id", "user_id", "kind", "run_id"}
     snapshots = [
         {key: value for key, value in snapshot.items() if key not in hidden and key != "posts"}
         for snapshot in await history.snapshots(ctx.store, task_id)
     ]
-    item = _profile_item(task) if kind == "profile" else _reel_item(task)
+    item = _profile_item(task) if task["task_type"] == "profile_tracking" else _reel_item(task)
     return ToolOutcome(
         {
             "task": item,
@@ -209,7 +207,7 @@ async def get_task_history(ctx: ToolContext, arguments: dict[str, Any]) -> ToolO
 
 async def start_scrape(ctx: ToolContext, arguments: dict[str, Any]) -> ToolOutcome:
     task_id = _string(arguments, "task_id", 64)
-    kind, _ = await tracking.find_owned(ctx.store, ctx.user_id, task_id)
+    kind, _ = await tracking.find_owned(ctx.store, ctx.user_id, task_id, [])
     await tracking.force_scrape(ctx.store, ctx.enqueue, kind, ctx.user_id, task_id)
     return ToolOutcome({"ok": True, "task_id": task_id, "status": "processing"})
 

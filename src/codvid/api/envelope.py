@@ -54,10 +54,6 @@ class Bare(BaseModel):
     result: Literal[True] = True
 
 
-class MessageBody(BaseModel):
-    message: str
-
-
 class ErrorBody(BaseModel):
     """Shape E: every error."""
 

@@ -4,11 +4,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query
 
-from codvid.api.deps import AuthDep, ClientAddress, StoreDep, envelope
-from codvid.api.envelope import AUTH_RESPONSES, ErrorBody, MessageBody
+from codvid.api.deps import ClientAddress, StoreDep, envelope
+from codvid.api.envelope import AUTH_RESPONSES, ErrorBody
 from codvid.api.routing import route
 from codvid.auth import service
+from codvid.auth.dependencies import AuthDep
 from codvid.auth.schemas import Credentials, SignupResponse, TokenResponse, UuidBody, UuidResponse
+from codvid.kit.schemas import MessageBody
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 THROTTLED: dict[int | str, dict[str, Any]] = {

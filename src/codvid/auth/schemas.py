@@ -5,8 +5,7 @@ from typing import Annotated, ClassVar, Literal
 from email_validator import EmailNotValidError, validate_email
 from pydantic import AfterValidator, BaseModel, Field, WithJsonSchema
 
-from codvid.api.envelope import MessageBody
-from codvid.kit.schemas import Schema
+from codvid.kit.schemas import MessageBody, Schema
 
 EMAIL_MAX = 254
 PASSWORD_MAX = 1024

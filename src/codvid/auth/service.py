@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 from codvid.auth.passwords import hash_password, verify_password
 from codvid.auth.schemas import Credentials
-from codvid.auth.throttle import Throttles
+from codvid.auth.settings import AuthSettings
+from codvid.auth.throttle import Throttles, build_throttles
 from codvid.auth.tokens import TokenIssuer
 from codvid.errors import BadRequest, InvalidCredentials, NotFound, Unauthorized
 from codvid.storage import Document, Store
@@ -33,6 +34,14 @@ class AuthContext:
     tokens: TokenIssuer
     throttles: Throttles
     min_password_length: int
+
+    @classmethod
+    def build(cls, settings: AuthSettings, secret: str) -> AuthContext:
+        return cls(
+            tokens=TokenIssuer(secret, settings.jwt_lifetime_days * 86400),
+            throttles=build_throttles(settings),
+            min_password_length=settings.min_password_length,
+        )
 
 
 async def signup(

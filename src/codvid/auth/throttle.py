@@ -8,7 +8,7 @@ from limits import RateLimitItem, parse
 from limits.aio.storage import MemoryStorage
 from limits.aio.strategies import MovingWindowRateLimiter
 
-from codvid.config import Settings
+from codvid.auth.settings import AuthSettings
 from codvid.errors import TooManyRequests
 from codvid.kit.clock import now
 
@@ -39,7 +39,7 @@ class Throttles:
     signup_client: Throttle
 
 
-def build_throttles(settings: Settings) -> Throttles:
+def build_throttles(settings: AuthSettings) -> Throttles:
     """In-process counters: right for the embedded default; a shared store (Redis)
     belongs with the scaled-out setup."""
     limiter = MovingWindowRateLimiter(MemoryStorage())

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import jwt
 
-from codvid.config import Settings
+from codvid.auth.settings import AuthSettings
 from codvid.errors import Unauthorized
 from codvid.kit.clock import now
 
@@ -60,12 +60,12 @@ class TokenIssuer:
         return subject
 
 
-def jwt_secret(settings: Settings) -> str:
+def jwt_secret(settings: AuthSettings, data_dir: Path) -> str:
     """The configured secret or, on the embedded default, one generated on first start
     and kept in the data directory readable by the owner only (never a built-in)."""
     if settings.jwt_secret is not None:
         return settings.jwt_secret.get_secret_value()
-    return _stored_secret(settings.data_dir / SECRET_FILE)
+    return _stored_secret(data_dir / SECRET_FILE)
 
 
 def _stored_secret(path: Path) -> str:

@@ -17,7 +17,7 @@ def serve_command(
     overrides = {key: value for key, value in {"host": host, "port": port}.items() if value}
     settings = load_settings(**overrides)
     typer.echo(
-        f"codvid: serving http://{settings.host}:{settings.port}/codvid-ai "
-        f"(docs: http://{settings.host}:{settings.port}/codvid-ai/docs)"
+        f"codvid: serving http://{settings.http.host}:{settings.http.port}/codvid-ai "
+        f"(docs: http://{settings.http.host}:{settings.http.port}/codvid-ai/docs)"
     )
     serve(settings)

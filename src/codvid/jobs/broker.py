@@ -1,40 +1,35 @@
-"""The taskiq broker and the one task it runs: execute a scrape run by id.
+"""The taskiq broker named by ``CODVID_BROKER_URL``.
 
-The embedded default uses taskiq's in-memory broker, whose "receiver" is the API process
-itself. Scaled-out brokers (RabbitMQ, Redis) plug in here in a later version; the task and
-everything it calls stay the same.
+The embedded default is taskiq's in-memory broker: a job sent is executed by this very
+process, so a process that sends with it must also be a worker. Brokers between processes
+(RabbitMQ, Redis) plug in here; the jobs and everything they call stay the same.
 """
 
 from __future__ import annotations
 
-from typing import Annotated
+from taskiq import AsyncBroker, InMemoryBroker
 
-from taskiq import AsyncBroker, Context, InMemoryBroker, TaskiqDepends
-
-from codvid.config import Settings
 from codvid.errors import ConfigurationError
-from codvid.jobs import pipeline
-from codvid.jobs.context import JobContext
+from codvid.jobs.settings import JobSettings
 
-SCRAPE_TASK = "codvid.jobs.scrape_run"
-
-
-async def scrape_run(run_id: str, context: Annotated[Context, TaskiqDepends()]) -> None:
-    jobs: JobContext = context.state.jobs
-    await pipeline.execute(jobs, run_id)
+IN_PROCESS = "memory://"
 
 
-def build_broker(settings: Settings) -> AsyncBroker:
-    if settings.broker_url != "memory://":
+def build_broker(settings: JobSettings) -> AsyncBroker:
+    if settings.broker_url != IN_PROCESS:
         raise ConfigurationError(
             "CODVID_BROKER_URL: only memory:// (the in-process broker) is available in this version"
         )
-    broker = InMemoryBroker(max_stored_results=1, propagate_exceptions=False)
-    broker.register_task(scrape_run, task_name=SCRAPE_TASK)
-    return broker
+    return InMemoryBroker(max_stored_results=1, propagate_exceptions=False)
 
 
-def is_in_process(settings: Settings) -> bool:
-    """With the in-process broker this process owns every run: at start, any run left
-    active belongs to a process that is gone."""
-    return settings.broker_url == "memory://"
+async def close_broker(broker: AsyncBroker) -> None:
+    """Shut the broker down once the jobs it started in this process have ended (the
+    worker cancelled the running ones; those not started yet end at once)."""
+    if isinstance(broker, InMemoryBroker):
+        await broker.wait_all()
+    await broker.shutdown()
+
+
+def is_in_process(settings: JobSettings) -> bool:
+    return settings.broker_url == IN_PROCESS

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class Schema(BaseModel):
@@ -10,3 +12,19 @@ class Schema(BaseModel):
     unknown fields are ignored so newer clients keep working."""
 
     model_config = ConfigDict(strict=True, extra="ignore", populate_by_name=True)
+
+
+class MessageBody(BaseModel):
+    """``{"message": ...}``, e.g. the ``response`` of shapes that confirm an action."""
+
+    message: str
+
+
+def _is_none(value: object) -> bool:
+    return value is None
+
+
+def omitted_if_none(**options: Any) -> Any:
+    """A response field that is left out, not sent as ``null``, when it has no value:
+    for fields a stored object only has once something happened (a first scrape)."""
+    return Field(None, exclude_if=_is_none, **options)

@@ -4,18 +4,12 @@ from typing import Annotated
 
 from fastapi import APIRouter
 
-from codvid.api.deps import CurrentUser, StoreDep, envelope
+from codvid.api.deps import StoreDep, envelope
 from codvid.api.envelope import Ok
 from codvid.api.routing import route
+from codvid.auth.dependencies import CurrentUser
 from codvid.projects import service
-from codvid.projects.schemas import (
-    MessageOk,
-    ModCount,
-    ProjectData,
-    ProjectDataBody,
-    ProjectList,
-    ProjectRef,
-)
+from codvid.projects.schemas import MessageOk, ModCount, ProjectList, ProjectRef
 
 router = APIRouter(prefix="/project", tags=["project"])
 ProjectBody = Annotated[ProjectRef, envelope(ProjectRef)]
@@ -32,23 +26,9 @@ async def create_project(body: ProjectBody, user: CurrentUser, store: StoreDep) 
     return MessageOk(message="Project created successfully")
 
 
-@route(router, "/get-project-data", ["GET", "POST"], summary="A project with chats and reels")
-async def get_project_data(
-    body: ProjectBody, user: CurrentUser, store: StoreDep
-) -> Ok[ProjectDataBody]:
-    data = await service.get_data(store, user["_id"], body.project_name)
-    return Ok(response=ProjectDataBody(project_data=ProjectData.model_validate(data)))
-
-
 @route(router, "/get-project-mod-count", ["GET", "POST"], summary="A project's mod_count")
 async def get_project_mod_count(
     body: ProjectBody, user: CurrentUser, store: StoreDep
 ) -> Ok[ModCount]:
     count = await service.mod_count(store, user["_id"], body.project_name)
     return Ok(response=ModCount(mod_count=count))
-
-
-@route(router, "/delete-project", ["POST", "DELETE", "GET"], summary="Delete a project")
-async def delete_project(body: ProjectBody, user: CurrentUser, store: StoreDep) -> MessageOk:
-    await service.delete(store, user["_id"], body.project_name)
-    return MessageOk(message="Project deleted successfully")

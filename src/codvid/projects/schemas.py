@@ -3,9 +3,9 @@ from __future__ import annotations
 import unicodedata
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, Field, WithJsonSchema
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema
 
-from codvid.kit.schemas import Schema
+from codvid.kit.schemas import Schema, omitted_if_none
 
 NAME_MAX = 100
 
@@ -43,24 +43,33 @@ class ProjectInfo(BaseModel):
     keywords: list[str] = []
 
 
-class ProjectData(BaseModel):
-    """A project as ``get-project-data`` returns it (contract 3.2)."""
+class ChatMessage(BaseModel):
+    """One message of a project's chat, as the client keeps it (contract 2.5.3): the
+    user's, the assistant's text or progress event, or a tool's result."""
+
+    model_config = ConfigDict(extra="allow")
+
+    role: Literal["user", "assistant", "tool"]
+    type: str = Field(examples=["text", "event"])
+    text: str
+    event_type: str | None = omitted_if_none(
+        description="For type event: loading, tool_calling, info", examples=["tool_calling"]
+    )
+    tool_name: str | None = omitted_if_none(description="For role tool: the tool that ran")
+
+
+class ProjectFields(BaseModel):
+    """A project's own fields (contract 3.2), without what it contains."""
 
     schema_version: str = Field(examples=["1.0"])
     mod_count: int = Field(examples=[1])
     date: str = Field(examples=["18-7-2025"])
     project_info: ProjectInfo
     ai_memory: dict[str, Any]
-    chats: list[dict[str, Any]]
-    reel_tracking_tasks: list[dict[str, Any]]
 
 
 class ProjectList(BaseModel):
     project_list: list[str] = Field(examples=[["c1", "reel_tracking_demo"]])
-
-
-class ProjectDataBody(BaseModel):
-    project_data: ProjectData
 
 
 class ModCount(BaseModel):

@@ -14,11 +14,12 @@ from codvid.scrapers.base import (
     ScraperError,
     ScraperProvider,
 )
-from codvid.scrapers.registry import build_provider, provider_names
+from codvid.scrapers.registry import SCRAPERS
 from codvid.scrapers.text import parse_hashtags, parse_mentions
 from codvid.scrapers.validate import check_profile, check_reel
 
 __all__ = [
+    "SCRAPERS",
     "MalformedResponse",
     "PostType",
     "ProfileNotFound",
@@ -31,10 +32,8 @@ __all__ = [
     "ScrapedPost",
     "ScraperError",
     "ScraperProvider",
-    "build_provider",
     "check_profile",
     "check_reel",
     "parse_hashtags",
     "parse_mentions",
-    "provider_names",
 ]

@@ -20,15 +20,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
+from codvid.kit.providers import Provider, ProviderError
+
 PostType = Literal["reel", "image", "carousel"]
 
 
-class ScraperError(Exception):
+class ScraperError(ProviderError):
     message = "Scraper failed"
-
-    def __init__(self, message: str | None = None) -> None:
-        self.message = message or self.message
-        super().__init__(self.message)
 
 
 class ProfileNotFound(ScraperError):
@@ -120,14 +118,12 @@ class ReelResult:
     raw: dict[str, Any]
 
 
-class ScraperProvider(Protocol):
+class ScraperProvider(Provider, Protocol):
     """A source of public Instagram data.
 
     Implementations must not block the event loop, raise only :class:`ScraperError`
     subclasses for failures of the source, and leave retries to the caller.
     """
-
-    name: str
 
     async def fetch_profile(
         self, username: str, *, max_posts: int, max_comments: int

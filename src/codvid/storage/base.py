@@ -67,8 +67,10 @@ class Collection(Protocol):
         sort: SortSpec | None = None,
         limit: int = 0,
         skip: int = 0,
+        projection: Sequence[str] | None = None,
     ) -> list[Document]:
-        """All matching documents; ``limit=0`` means no limit (as in PyMongo)."""
+        """All matching documents; ``limit=0`` means no limit (as in PyMongo). With a
+        ``projection``, only ``_id`` and the named top-level fields of each."""
 
     async def count_documents(self, filter: Filter) -> int: ...
 

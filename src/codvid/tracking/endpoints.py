@@ -6,25 +6,26 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from codvid.api.deps import CurrentUser, EnqueueDep, StoreDep, envelope
+from codvid.api.deps import EnqueueDep, StoreDep, envelope
 from codvid.api.envelope import ErrorBody, Ok
 from codvid.api.routing import route
+from codvid.auth.dependencies import CurrentUser
 from codvid.tracking import profiles, reels, service, views
 from codvid.tracking.schemas import (
-    Document,
     IntervalUpdate,
     Message,
     ProfileTaskCreate,
     ProfileTaskDetails,
+    ProfileTaskList,
     ProfileTaskUpdate,
     ProjectReels,
     ReelTaskCreate,
     ReelTaskDetails,
+    ReelTaskList,
     ScrapeStarted,
     SentimentBody,
     SentimentSummary,
     TaskCreated,
-    TaskList,
     TaskStatusBody,
 )
 
@@ -97,9 +98,9 @@ async def create_task(
 
 
 @route(router, ["/get_tasks", "/get_profile_tracking_tasks"], ["GET"])
-async def get_tasks(user: CurrentUser, store: StoreDep) -> Ok[TaskList]:
+async def get_tasks(user: CurrentUser, store: StoreDep) -> Ok[ProfileTaskList]:
     tasks = [views.profile_summary(t) for t in await profiles.list_for_user(store, user["_id"])]
-    return Ok(response=TaskList(tasks=[Document(**t) for t in tasks], total_tasks=len(tasks)))
+    return Ok(response=ProfileTaskList(tasks=tasks, total_tasks=len(tasks)))
 
 
 @route(
@@ -109,14 +110,14 @@ async def get_tasks(user: CurrentUser, store: StoreDep) -> Ok[TaskList]:
     responses=NOT_FOUND,
 )
 async def get_task(task_id: str, user: CurrentUser, store: StoreDep) -> Ok[ProfileTaskDetails]:
-    task = views.profile_detail(await profiles.get(store, user["_id"], task_id))
+    task = views.profile_task(await profiles.get(store, user["_id"], task_id))
     return Ok(
         response=ProfileTaskDetails(
-            task=Document(**task),
-            target_profile=task["target_profile"],
-            is_competitor=task["is_competitor"],
-            status=task["status"],
-            target_profile_data=task["target_profile_data"],
+            task=task,
+            target_profile=task.target_profile,
+            is_competitor=task.is_competitor,
+            status=task.status,
+            target_profile_data=task.target_profile_data,
         )
     )
 
@@ -194,10 +195,10 @@ async def create_reel_task(
 @route(router, ["/get_project_reel_tasks"], ["POST", "GET"])
 async def get_project_reel_tasks(
     data: Annotated[ProjectReels, envelope(ProjectReels)], user: CurrentUser, store: StoreDep
-) -> Ok[TaskList]:
+) -> Ok[ReelTaskList]:
     tasks = await reels.list_for_project(store, user["_id"], data.project_name)
-    shown = [Document(**views.reel_task(t)) for t in tasks]
-    return Ok(response=TaskList(tasks=shown, total_tasks=len(shown)))
+    shown = [views.reel_task(t) for t in tasks]
+    return Ok(response=ReelTaskList(tasks=shown, total_tasks=len(shown)))
 
 
 @route(router, ["/get_reel_tracking_task/{task_id}"], ["GET"], responses=NOT_FOUND)
@@ -205,7 +206,7 @@ async def get_reel_tracking_task(
     task_id: str, user: CurrentUser, store: StoreDep
 ) -> Ok[ReelTaskDetails]:
     task = await reels.get(store, user["_id"], task_id)
-    return Ok(response=ReelTaskDetails(task=Document(**views.reel_task(task))))
+    return Ok(response=ReelTaskDetails(task=views.reel_task(task)))
 
 
 @route(router, ["/delete_reel_task/{task_id}"], ["DELETE"], responses=NOT_FOUND)

@@ -2,44 +2,52 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from codvid.errors import BadRequest, Conflict
-from codvid.jobs.cleanup import forget_task
-from codvid.storage import Document, DuplicateKeyError, Store
-from codvid.tracking.collections import PROFILE_TASKS, new_task
+from codvid.storage import DuplicateKeyError, Store
+from codvid.tracking.documents import (
+    EMPTY_PROFILE_DATA,
+    PROFILE_TASKS,
+    ProfileTaskDocument,
+    new_task,
+)
 from codvid.tracking.errors import TaskNotFound
 from codvid.tracking.schemas import ProfileTaskCreate, ProfileTaskUpdate
-from codvid.tracking.views import EMPTY_PROFILE_DATA
+from codvid.tracking.service import forget_task
 
 
 class DuplicateProfileTask(Conflict):
     message = "A tracking task for this profile already exists"
 
 
-async def create(store: Store, user_id: str, data: ProfileTaskCreate) -> Document:
-    task = {
-        **new_task("profile_tracking", user_id, data.scrape_interval_days),
+async def create(store: Store, user_id: str, data: ProfileTaskCreate) -> ProfileTaskDocument:
+    task: ProfileTaskDocument = {
+        **new_task(user_id, data.scrape_interval_days),
+        "task_type": "profile_tracking",
         "target_profile": data.target_profile,
         "is_competitor": data.is_competitor,
-        "target_profile_data": dict(EMPTY_PROFILE_DATA),
+        "target_profile_data": {**EMPTY_PROFILE_DATA, "scraped_posts": []},
     }
     try:
-        await store.collection(PROFILE_TASKS).insert_one(task)
+        await store.collection(PROFILE_TASKS).insert_one(dict(task))
     except DuplicateKeyError:
         raise DuplicateProfileTask() from None
     return task
 
 
-async def list_for_user(store: Store, user_id: str) -> list[Document]:
-    return await store.collection(PROFILE_TASKS).find(
+async def list_for_user(store: Store, user_id: str) -> list[ProfileTaskDocument]:
+    found = await store.collection(PROFILE_TASKS).find(
         {"user_id": user_id}, sort=[("created_at", 1), ("_id", 1)]
     )
+    return cast(list[ProfileTaskDocument], found)
 
 
-async def get(store: Store, user_id: str, task_id: str) -> Document:
+async def get(store: Store, user_id: str, task_id: str) -> ProfileTaskDocument:
     task = await store.collection(PROFILE_TASKS).find_one({"_id": task_id, "user_id": user_id})
     if task is None:
         raise TaskNotFound()
-    return task
+    return cast(ProfileTaskDocument, task)
 
 
 async def update(store: Store, user_id: str, task_id: str, data: ProfileTaskUpdate) -> None:
@@ -60,6 +68,6 @@ async def delete(store: Store, user_id: str, task_id: str) -> None:
 
 
 async def delete_all(store: Store, user_id: str) -> None:
-    for task in await list_for_user(store, user_id):
+    for task in await store.collection(PROFILE_TASKS).find({"user_id": user_id}, projection=[]):
         await forget_task(store, task["_id"])
     await store.collection(PROFILE_TASKS).delete_many({"user_id": user_id})

@@ -4,13 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    SerializerFunctionWrapHandler,
-    model_serializer,
-)
+from pydantic import BaseModel, Field, SerializerFunctionWrapHandler, model_serializer
 
 from codvid.kit.schemas import Schema
 from codvid.projects.schemas import ProjectName
@@ -21,6 +15,14 @@ from codvid.tracking.validation import (
     Shortcode,
     TaskStatus,
     Username,
+)
+from codvid.tracking.views import (
+    Event,
+    LastRun,
+    ProfileData,
+    ProfileTask,
+    ProfileTaskSummary,
+    ReelTask,
 )
 
 # ---- requests ---------------------------------------------------------------------------
@@ -55,12 +57,6 @@ class ProjectReels(Schema):
 # ---- responses --------------------------------------------------------------------------
 
 
-class Document(BaseModel):
-    """A stored object passed through as the contract shapes it (``_id`` and all)."""
-
-    model_config = ConfigDict(extra="allow")
-
-
 class TaskCreated(BaseModel):
     task_id: str
     message: str
@@ -68,23 +64,28 @@ class TaskCreated(BaseModel):
     next_scrape_due: float | None = None
 
 
-class TaskList(BaseModel):
-    tasks: list[Document]
+class ProfileTaskList(BaseModel):
+    tasks: list[ProfileTaskSummary]
+    total_tasks: int
+
+
+class ReelTaskList(BaseModel):
+    tasks: list[ReelTask]
     total_tasks: int
 
 
 class ProfileTaskDetails(BaseModel):
     """``response.task`` plus the update 6 mirror of four fields at ``response`` level."""
 
-    task: Document
+    task: ProfileTask
     target_profile: str
     is_competitor: bool
-    status: str
-    target_profile_data: dict[str, Any]
+    status: Literal["active", "paused"]
+    target_profile_data: ProfileData
 
 
 class ReelTaskDetails(BaseModel):
-    task: Document
+    task: ReelTask
 
 
 class Message(BaseModel):
@@ -100,20 +101,6 @@ class ScrapeStarted(BaseModel):
     status: Literal["processing"] = "processing"
 
 
-class Event(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
-    timestamp: float
-    event_type: str
-    message: str
-
-
-class LastRun(BaseModel):
-    status: str
-    finished_at: float | None
-    error: str | None
-
-
 class TaskStatusBody(BaseModel):
     """Update 6 and update 7 readers alike (contract 2.8, CR-17)."""
 
@@ -123,7 +110,7 @@ class TaskStatusBody(BaseModel):
     logs_count: int
     requested_logs_count: int
     latest_event: Event | None
-    status: str | None = None
+    status: Literal["queued", "processing", "succeeded", "failed", "cancelled"] | None = None
     started_at: float | None = None
     updated_at: float | None = None
     last_run: LastRun | None = None

@@ -7,16 +7,16 @@ Task ids are unique across profile and reel tasks, so the clients use one route 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from codvid.errors import CodvidError
-from codvid.jobs import runs
-from codvid.jobs.scheduler import Enqueue
+from codvid.jobs.ports import Enqueue
 from codvid.kit.clock import now
 from codvid.projects import service as projects
-from codvid.sentiment import summarize
+from codvid.sentiment import SentimentSummary, summarize
 from codvid.storage import Document, StorageError, Store
-from codvid.tracking.collections import TASK_COLLECTIONS, TaskKind
+from codvid.tracking import history, runs
+from codvid.tracking.documents import TASK_COLLECTIONS, EventDocument, TaskKind, TrackedTask
 from codvid.tracking.errors import TaskNotFound
 
 MAX_LOGS = 100
@@ -33,6 +33,12 @@ async def find_owned(
         if task is not None:
             return kind, task
     raise TaskNotFound()
+
+
+async def get(store: Store, user_id: str, task_id: str) -> TrackedTask:
+    """The caller's task of either kind, whole (``task_type`` tells which)."""
+    _, task = await find_owned(store, user_id, task_id)
+    return cast(TrackedTask, task)
 
 
 async def set_interval(store: Store, user_id: str, task_id: str, days: float) -> None:
@@ -98,17 +104,24 @@ async def status(store: Store, user_id: str, task_id: str, logs_count: int) -> d
     }
 
 
-def _event_view(event: Document) -> dict[str, Any]:
+def _event_view(event: EventDocument) -> dict[str, Any]:
     hidden = {"_id", "run_id", "task_id", "seq"}
     return {key: value for key, value in event.items() if key not in hidden}
 
 
-async def sentiment(store: Store, user_id: str, task_id: str) -> dict[str, Any]:
+async def sentiment(store: Store, user_id: str, task_id: str) -> SentimentSummary:
     """Every stored comment's label, aggregated; a never-scraped task gives zeros."""
-    kind, task = await find_owned(store, user_id, task_id)
-    if kind == "profile":
-        posts = task.get("target_profile_data", {}).get("scraped_posts", [])
-        comments = [c for post in posts for c in post.get("top_comments", [])]
+    task = await get(store, user_id, task_id)
+    if task["task_type"] == "profile_tracking":
+        posts = task["target_profile_data"]["scraped_posts"]
+        comments = [c for post in posts for c in post["top_comments"]]
     else:
-        comments = task.get("reel_data", {}).get("top_comments", [])
-    return dict(summarize(c.get("sentiment", "neutral") for c in comments))
+        comments = task["reel_data"].get("top_comments", [])
+    return summarize(c.get("sentiment", "neutral") for c in comments)
+
+
+async def forget_task(store: Store, task_id: str) -> None:
+    """Remove a deleted task's runs, events, snapshots and raw payloads. A run still in
+    flight notices at its next step (its run record is gone) and writes nothing."""
+    await runs.delete_for_task(store, task_id)
+    await history.delete_for_task(store, task_id)

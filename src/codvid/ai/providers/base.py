@@ -21,15 +21,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
+from codvid.kit.providers import Provider, ProviderError
+
 Role = Literal["system", "user", "assistant", "tool"]
 
 
-class ModelError(Exception):
+class ModelError(ProviderError):
     message = "The AI model failed"
-
-    def __init__(self, message: str | None = None) -> None:
-        self.message = message or self.message
-        super().__init__(self.message)
 
 
 class ModelTimeout(ModelError):
@@ -81,15 +79,12 @@ class ModelReply:
     model: str
 
 
-class ModelProvider(Protocol):
+class ModelProvider(Provider, Protocol):
     """A chat model. ``complete`` answers one turn of the conversation.
 
     Implementations must not block the event loop, raise only :class:`ModelError`
     subclasses for failures of the model or its server, and leave retries to the caller.
     """
-
-    name: str
-    is_offline: bool
 
     async def complete(
         self, messages: Sequence[ChatMessage], tools: Sequence[ToolSpec]

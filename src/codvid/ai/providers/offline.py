@@ -20,6 +20,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from codvid.ai.providers.base import ChatMessage, ModelReply, ToolCall, ToolSpec
+from codvid.ai.settings import AISettings
 
 LABEL = "[offline assistant] "
 MODEL = "offline"
@@ -34,12 +35,18 @@ _METRIC_KEYS = ("followers", "views", "plays", "likes", "comments", "posts_count
 
 class OfflineProvider:
     name = "offline"
-    is_offline = True
+
+    async def close(self) -> None:
+        """Nothing to release."""
 
     async def complete(
         self, messages: Sequence[ChatMessage], tools: Sequence[ToolSpec]
     ) -> ModelReply:
         return reply_to(messages, tools)
+
+
+def from_settings(_: AISettings) -> OfflineProvider:
+    return OfflineProvider()
 
 
 def reply_to(messages: Sequence[ChatMessage], tools: Sequence[ToolSpec]) -> ModelReply:

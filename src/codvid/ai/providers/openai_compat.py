@@ -29,6 +29,7 @@ from codvid.ai.providers.base import (
     ToolCall,
     ToolSpec,
 )
+from codvid.ai.settings import AISettings
 
 
 class OpenAICompatibleProvider:
@@ -40,7 +41,6 @@ class OpenAICompatibleProvider:
     """
 
     name = "openai"
-    is_offline = False
 
     def __init__(
         self,
@@ -110,6 +110,15 @@ class OpenAICompatibleProvider:
         async with stream:
             async for chunk in stream:
                 reply.add(chunk)
+
+
+def from_settings(settings: AISettings) -> OpenAICompatibleProvider:
+    return OpenAICompatibleProvider(
+        base_url=settings.base_url,
+        api_key=settings.api_key.get_secret_value() if settings.api_key else "",
+        model=settings.model,
+        timeout=settings.timeout,
+    )
 
 
 @dataclass

@@ -1,0 +1,137 @@
+"""The composition root: every domain's collections and indexes, and the resources a
+process builds for its roles (``jobs.roles``).
+
+* every role: the store (indexes ensured), the broker, and the sender of scrape runs;
+* ``worker``: the scraper provider, the sentiment analyzer, and the handlers of
+  tracking's jobs, bounded by one :class:`~codvid.jobs.worker.Worker`;
+* ``api``: the token issuer and throttles, and the assistant with its model provider;
+* ``scheduler``: recovery of what gone processes left, then tracking's periodic loops.
+
+Everything opened here is closed here, in reverse order, however the process ends.
+Domain code never learns which roles share its process.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from contextlib import AsyncExitStack, asynccontextmanager
+from typing import NotRequired, TypedDict
+
+from taskiq import AsyncBroker
+
+from codvid.ai.service import Assistant
+from codvid.auth.service import AuthContext
+from codvid.auth.tokens import jwt_secret
+from codvid.config import Settings
+from codvid.jobs import queue
+from codvid.jobs.broker import build_broker, close_broker
+from codvid.jobs.loops import Loops
+from codvid.jobs.ports import Enqueue
+from codvid.jobs.process import this_process
+from codvid.jobs.roles import ALL_ROLES, Role, check_roles
+from codvid.jobs.worker import Worker
+from codvid.projects import documents as project_documents
+from codvid.scrapers import SCRAPERS, ScraperProvider
+from codvid.sentiment import get_analyzer
+from codvid.storage import IndexSpec, Store, open_store
+from codvid.tracking import documents as tracking_documents
+from codvid.tracking import scheduled, tasks
+from codvid.tracking.pipelines import ScrapeContext
+from codvid.users import documents as user_documents
+
+log = logging.getLogger(__name__)
+
+DOMAIN_INDEXES: tuple[Mapping[str, Sequence[IndexSpec]], ...] = (
+    user_documents.INDEXES,
+    project_documents.INDEXES,
+    tracking_documents.INDEXES,
+)
+INDEXES: dict[str, Sequence[IndexSpec]] = {
+    name: specs for indexes in DOMAIN_INDEXES for name, specs in indexes.items()
+}
+
+
+class Resources(TypedDict):
+    """What one process shares; an API process hands it to every request as its state."""
+
+    settings: Settings
+    store: Store
+    enqueue: Enqueue
+    auth: NotRequired[AuthContext]
+    assistant: NotRequired[Assistant]
+
+
+async def open_indexed_store(settings: Settings) -> Store:
+    """The store with every domain's collections and indexes in place."""
+    settings.storage.data_dir.mkdir(parents=True, exist_ok=True)
+    store = open_store(settings.storage)
+    try:
+        await store.ensure_indexes(INDEXES)
+    except BaseException:
+        await store.close()
+        raise
+    return store
+
+
+@asynccontextmanager
+async def running(
+    settings: Settings,
+    roles: Iterable[Role] = ALL_ROLES,
+    *,
+    scraper: ScraperProvider | None = None,
+) -> AsyncIterator[Resources]:
+    """The resources of a process playing ``roles``; ``scraper`` replaces the configured
+    provider (tests use it to stand in for Instagram)."""
+    chosen = check_roles(roles, settings.jobs)
+    async with AsyncExitStack() as stack:
+        store = await open_indexed_store(settings)
+        stack.push_async_callback(store.close)
+        broker = build_broker(settings.jobs)
+        worker = None
+        if Role.WORKER in chosen:
+            worker = _worker(settings, store, broker, scraper or _scraper(settings, stack))
+        await broker.startup()
+        stack.push_async_callback(close_broker, broker)
+        if worker is not None:
+            stack.push_async_callback(worker.stop)
+        enqueue = queue.sender(broker, tasks.SCRAPE_RUN)
+        resources: Resources = {"settings": settings, "store": store, "enqueue": enqueue}
+        if Role.API in chosen:
+            secret = jwt_secret(settings.auth, settings.storage.data_dir)
+            resources["auth"] = AuthContext.build(settings.auth, secret)
+            assistant = Assistant.build(settings.ai)
+            stack.push_async_callback(assistant.provider.close)
+            resources["assistant"] = assistant
+        if Role.SCHEDULER in chosen:
+            await scheduled.recover(store, enqueue)
+            loops = Loops()
+            stack.push_async_callback(loops.stop)
+            for name, seconds, job in tasks.loops(store, enqueue, settings.jobs):
+                loops.every(name, seconds, job)
+        log.info("roles %s ready", ", ".join(sorted(chosen)))
+        yield resources
+
+
+def _scraper(settings: Settings, stack: AsyncExitStack) -> ScraperProvider:
+    provider = SCRAPERS.build(settings.scraping.provider, settings.scraping)
+    stack.push_async_callback(provider.close)
+    return provider
+
+
+def _worker(
+    settings: Settings, store: Store, broker: AsyncBroker, provider: ScraperProvider
+) -> Worker:
+    """The worker role: the job handlers, with what their runs use."""
+    worker = Worker(settings.jobs.concurrency, str(this_process()))
+    context = ScrapeContext(
+        store=store,
+        scraping=settings.scraping,
+        jobs=settings.jobs,
+        provider=provider,
+        analyzer=get_analyzer(),
+        worker_id=worker.worker_id,
+    )
+    for name, handler in tasks.handlers(context).items():
+        queue.handle(broker, name, handler, worker)
+    return worker

@@ -1,0 +1,31 @@
+"""Jobs by name on a taskiq broker: sending from any role, executing in the worker role.
+
+A sender only needs the job's name, so a process that never executes a job (an API
+process beside separate workers) imports nothing of the code that does.
+"""
+
+from __future__ import annotations
+
+from taskiq import AsyncBroker
+from taskiq.kicker import AsyncKicker
+
+from codvid.jobs.ports import Enqueue, Handler
+from codvid.jobs.worker import Worker
+
+
+def sender(broker: AsyncBroker, name: str) -> Enqueue:
+    kicker: AsyncKicker[[str], None] = AsyncKicker(task_name=name, broker=broker, labels={})
+
+    async def enqueue(argument: str) -> None:
+        await kicker.kiq(argument)
+
+    return enqueue
+
+
+def handle(broker: AsyncBroker, name: str, handler: Handler, worker: Worker) -> None:
+    """Execute the job ``name`` with ``handler``, within the limits of ``worker``."""
+
+    async def execute(argument: str) -> None:
+        await worker.run(lambda: handler(argument))
+
+    broker.register_task(execute, task_name=name)

@@ -1,0 +1,34 @@
+"""The base of every settings group: read once from ``CODVID_*`` environment variables
+(or a ``.env`` file in the working directory), frozen, validated when built.
+
+Each package that needs configuration owns one group (``storage.settings``,
+``auth.settings``, ...) and receives only that group; :mod:`codvid.config` composes them.
+A field is declared with :func:`setting`, which names its environment variable in full:
+the names were published flat (``CODVID_SCRAPE_TIMEOUT``), and they stay that way
+whatever group a field moves to.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ENV_PREFIX = "CODVID_"
+
+
+class SettingsGroup(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env", extra="ignore", frozen=True, populate_by_name=True
+    )
+
+    @classmethod
+    def env_names(cls) -> dict[str, str]:
+        """Field name -> its environment variable."""
+        return {name: str(field.validation_alias) for name, field in cls.model_fields.items()}
+
+
+def setting(env: str, default: Any, **constraints: Any) -> Any:
+    """A field read from ``CODVID_<env>``; ``constraints`` as for ``pydantic.Field``."""
+    return Field(default, validation_alias=ENV_PREFIX + env, **constraints)

@@ -1,0 +1,277 @@
+"""Tracking's collections, their indexes, and the shape of every document in them.
+
+Tracking owns tasks (profile and reel), their runs and run events, the snapshots each
+successful scrape leaves, and the providers' raw payloads; no other package queries
+these collections. Field names follow the contract (section 3); internal bookkeeping
+(claims, run ids, failure counters) is stored beside them and never shown.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal, NotRequired, TypedDict
+
+from codvid.kit.clock import now
+from codvid.kit.ids import new_id
+from codvid.sentiment import SentimentCounts
+from codvid.storage import IndexSpec
+
+TaskKind = Literal["profile", "reel"]
+TaskStatus = Literal["active", "paused"]
+RunStatus = Literal["queued", "processing", "succeeded", "failed", "cancelled"]
+Trigger = Literal["force", "schedule"]
+
+PROFILE_TASKS = "profile_tasks"
+REEL_TASKS = "reel_tasks"
+TASK_COLLECTIONS: dict[TaskKind, str] = {"profile": PROFILE_TASKS, "reel": REEL_TASKS}
+RUNS = "runs"
+EVENTS = "run_events"
+SNAPSHOTS = "snapshots"
+RAW_PAYLOADS = "raw_payloads"
+
+_DUE = IndexSpec("due", (("status", 1), ("next_scrape_due", 1)))
+INDEXES = {
+    PROFILE_TASKS: [
+        IndexSpec("owner_created", (("user_id", 1), ("created_at", 1))),
+        IndexSpec("owner_profile", (("user_id", 1), ("target_profile", 1)), unique=True),
+        _DUE,
+    ],
+    REEL_TASKS: [
+        IndexSpec("project_created", (("project_id", 1), ("created_at", 1))),
+        IndexSpec("project_reel", (("project_id", 1), ("reel_id", 1)), unique=True),
+        IndexSpec("owner", (("user_id", 1),)),
+        _DUE,
+    ],
+    RUNS: [
+        IndexSpec("task_created", (("task_id", 1), ("created_at", 1))),
+        IndexSpec("active", (("status", 1), ("heartbeat_at", 1))),
+    ],
+    EVENTS: [IndexSpec("run_seq", (("run_id", 1), ("seq", 1)))],
+    SNAPSHOTS: [IndexSpec("task_taken", (("task_id", 1), ("taken_at", 1)))],
+    RAW_PAYLOADS: [IndexSpec("task", (("task_id", 1),))],
+}
+
+
+# ---- what a scrape stores on its task (contract 3.3-3.5) -------------------------------
+
+
+class StoredComment(TypedDict):
+    text: str
+    sentiment: str
+    owner_username: str
+    username: str
+    timestamp: float
+    likes_count: int
+    likes: int
+
+
+class StoredPost(TypedDict):
+    post_id: str
+    post_url: str
+    timestamp: float
+    type: str
+    is_reel: bool
+    caption: str
+    likes_count: int
+    likes: int
+    comments_count: int
+    comments: int
+    video_view_count: int
+    video_play_count: int
+    hashtags: list[str]
+    mentions: list[str]
+    top_comments: list[StoredComment]
+
+
+class ProfileData(TypedDict):
+    """``target_profile_data``; counts are ``None`` and provenance absent until the first
+    successful scrape."""
+
+    username: str
+    full_name: str
+    biography: str
+    icon_pic_url: str
+    followers: int | None
+    following: int | None
+    follows_count: int | None
+    posts_count: int | None
+    igtv_video_count: int | None
+    ig_tv_video_count: int | None
+    scraped_posts: list[StoredPost]
+    data_source: NotRequired[str]
+    is_demo: NotRequired[bool]
+    scraped_at: NotRequired[float]
+
+
+class ReelData(TypedDict, total=False):
+    """``reel_data``: empty until the first successful scrape, then every field."""
+
+    caption: str
+    likes: int
+    comments: int
+    views: int
+    plays: int
+    timestamp: float
+    hashtags: list[str]
+    mentions: list[str]
+    owner_username: str
+    top_comments: list[StoredComment]
+    sentiment_analysis: SentimentCounts
+    data_source: str
+    is_demo: bool
+    scraped_at: float
+
+
+EMPTY_PROFILE_DATA: ProfileData = {
+    "username": "",
+    "full_name": "",
+    "biography": "",
+    "icon_pic_url": "",
+    "followers": None,
+    "following": None,
+    "follows_count": None,
+    "posts_count": None,
+    "igtv_video_count": None,
+    "ig_tv_video_count": None,
+    "scraped_posts": [],
+}
+
+
+# ---- tasks ---------------------------------------------------------------------------
+
+
+class LastRun(TypedDict):
+    status: RunStatus
+    finished_at: float | None
+    error: str | None
+
+
+class TaskDocument(TypedDict):
+    """The fields every tracking task has, whatever it tracks."""
+
+    _id: str
+    schema_version: str
+    user_id: str
+    status: TaskStatus
+    created_at: float
+    last_scraped: float | None
+    next_scrape_due: float
+    scrape_interval_days: float
+    active_run_id: str | None
+    """The run holding the task's claim (see :mod:`.runs`)."""
+    last_run_id: str | None
+    consecutive_failures: int
+    last_run: NotRequired[LastRun]
+
+
+class ProfileTaskDocument(TaskDocument):
+    task_type: Literal["profile_tracking"]
+    target_profile: str
+    is_competitor: bool
+    target_profile_data: ProfileData
+
+
+class ReelTaskDocument(TaskDocument):
+    task_type: Literal["reel_tracking"]
+    project_id: str
+    project_name: str
+    reel_url: str
+    reel_id: str
+    reel_data: ReelData
+
+
+TrackedTask = ProfileTaskDocument | ReelTaskDocument
+
+
+def new_task(user_id: str, interval_days: float) -> TaskDocument:
+    """The fields every tracking task starts with, whatever it tracks."""
+    created = now()
+    return {
+        "_id": new_id(),
+        "schema_version": "1.0",
+        "user_id": user_id,
+        "status": "active",
+        "created_at": created,
+        "last_scraped": None,
+        "next_scrape_due": created + interval_days * 86400,
+        "scrape_interval_days": interval_days,
+        "active_run_id": None,
+        "last_run_id": None,
+        "consecutive_failures": 0,
+    }
+
+
+# ---- runs, their events, and what a successful run leaves behind ----------------------
+
+
+class RunDocument(TypedDict):
+    _id: str
+    task_id: str
+    user_id: str
+    kind: TaskKind
+    trigger: Trigger
+    status: RunStatus
+    created_at: float
+    started_at: float | None
+    updated_at: float
+    heartbeat_at: float
+    finished_at: float | None
+    error: str | None
+    logs_count: int
+    queued_by: str
+    """The process that claimed the task and sent the run (``jobs.process``)."""
+    worker: str | None
+    """The process executing it, once it started."""
+
+
+class EventDocument(TypedDict):
+    """One step of a run; events of some types carry details beside these fields (e.g.
+    ``reels_count``), which is why readers treat an event as a mapping."""
+
+    _id: str
+    run_id: str
+    task_id: str
+    seq: int
+    timestamp: float
+    event_type: str
+    message: str
+
+
+class SnapshotNumbers(TypedDict, total=False):
+    """The numbers of one successful scrape: a profile's or a reel's."""
+
+    followers: int
+    follows_count: int
+    posts_count: int
+    posts: list[PostNumbers]
+    plays: int
+    views: int
+    likes: int
+    comments: int
+
+
+class PostNumbers(TypedDict):
+    post_id: str
+    plays: int
+    views: int
+    likes: int
+    comments: int
+
+
+class SnapshotDocument(SnapshotNumbers):
+    """A snapshot, kept for history."""
+
+    _id: str
+    task_id: str
+    user_id: str
+    kind: TaskKind
+    run_id: str
+    taken_at: float
+
+
+class RawPayloadDocument(TypedDict):
+    _id: str
+    task_id: str
+    user_id: str
+    kind: TaskKind
+    fetched_at: float
+    payload: dict[str, Any]

@@ -1,0 +1,52 @@
+"""What each successful scrape leaves behind besides the latest data: a snapshot of the
+numbers (growth over time) and the provider's raw payload (auditing, re-parsing)."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from codvid.kit.ids import new_id
+from codvid.storage import Store
+from codvid.tracking.documents import (
+    RAW_PAYLOADS,
+    SNAPSHOTS,
+    RawPayloadDocument,
+    RunDocument,
+    SnapshotDocument,
+    SnapshotNumbers,
+)
+
+
+async def record(
+    store: Store, run: RunDocument, numbers: SnapshotNumbers, raw: dict[str, Any], at: float
+) -> None:
+    """Keep ``numbers`` (see ``results.profile_snapshot``) and the raw payload of ``run``."""
+    snapshot: SnapshotDocument = {
+        "_id": new_id(),
+        "task_id": run["task_id"],
+        "user_id": run["user_id"],
+        "kind": run["kind"],
+        "run_id": run["_id"],
+        "taken_at": at,
+        **numbers,
+    }
+    payload: RawPayloadDocument = {
+        "_id": run["_id"],
+        "task_id": run["task_id"],
+        "user_id": run["user_id"],
+        "kind": run["kind"],
+        "fetched_at": at,
+        "payload": raw,
+    }
+    await store.collection(SNAPSHOTS).insert_one(dict(snapshot))
+    await store.collection(RAW_PAYLOADS).insert_one(dict(payload))
+
+
+async def snapshots(store: Store, task_id: str) -> list[SnapshotDocument]:
+    found = await store.collection(SNAPSHOTS).find({"task_id": task_id}, sort=[("taken_at", 1)])
+    return cast(list[SnapshotDocument], found)
+
+
+async def delete_for_task(store: Store, task_id: str) -> None:
+    await store.collection(SNAPSHOTS).delete_many({"task_id": task_id})
+    await store.collection(RAW_PAYLOADS).delete_many({"task_id": task_id})

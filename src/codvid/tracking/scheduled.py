@@ -1,0 +1,95 @@
+"""Tracking's periodic work, run by the scheduler role: start due scrapes, and make sure
+nothing stays "processing" forever.
+
+* Due tasks are claimed with the same atomic claim as a force scrape, so two schedulers
+  (or a scheduler and a user) never start the same task twice; the ``(status,
+  next_scrape_due)`` index keeps picking cheap however many tasks are tracked.
+* A processing run whose heartbeat is older than ``stale_after`` lost its worker (killed,
+  machine gone): it is failed with the reason and its claim released; the data it would
+  have written was never written.
+* A queued run older than ``stale_after`` may have lost its message (its process died
+  before sending it, or the in-process broker died with it): it is sent again; a duplicate
+  delivery is harmless because only one worker can move a run from queued to processing.
+  A run this process queued on its in-process broker is only waiting for a free slot.
+* At start, runs of a process that is provably gone (``jobs.process``: on this machine,
+  no longer running) are dealt with at once instead of after ``stale_after``: processing
+  ones failed, queued ones sent again. A live run of another process is never touched.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TypedDict, cast
+
+from codvid.jobs.ports import Enqueue
+from codvid.jobs.process import is_gone, this_process
+from codvid.kit.clock import now
+from codvid.storage import Store
+from codvid.tracking import runs
+from codvid.tracking.documents import TASK_COLLECTIONS, TaskKind
+from codvid.tracking.errors import TaskNotFound
+
+log = logging.getLogger(__name__)
+RESTARTED = "Interrupted: the service restarted during the run; previous data kept"
+
+
+class DueTask(TypedDict):
+    _id: str
+    user_id: str
+
+
+async def pick_due(store: Store, kind: TaskKind, limit: int) -> list[DueTask]:
+    """The ``limit`` most overdue active tasks of ``kind`` that no run holds."""
+    found = await store.collection(TASK_COLLECTIONS[kind]).find(
+        {"status": "active", "next_scrape_due": {"$lte": now()}, "active_run_id": None},
+        sort=[("next_scrape_due", 1)],
+        limit=limit,
+        projection=["user_id"],
+    )
+    return cast(list[DueTask], found)
+
+
+async def schedule_due(store: Store, enqueue: Enqueue, limit: int) -> int:
+    """Start up to ``limit`` due tasks of each kind; return how many were started."""
+    started = 0
+    for kind in TASK_COLLECTIONS:
+        for task in await pick_due(store, kind, limit):
+            try:
+                run = await runs.claim(store, kind, task["_id"], task["user_id"], "schedule")
+            except (runs.AlreadyProcessing, TaskNotFound):
+                continue  # another scheduler or a user got there first, or it was deleted
+            await enqueue(run["_id"])
+            started += 1
+    if started:
+        log.info("scheduled %d due scrapes", started)
+    return started
+
+
+async def sweep(store: Store, enqueue: Enqueue, stale_after: float, *, in_process: bool) -> None:
+    """``in_process``: the broker lives in this process, so a run this process queued is
+    waiting here for a slot, not lost."""
+    me = str(this_process())
+    for run in await runs.stale(store, stale_after):
+        if run["status"] == "processing":
+            silent = now() - run["heartbeat_at"]
+            reason = (
+                f"The worker stopped responding (no heartbeat for {silent:.0f} s); "
+                "previous data kept"
+            )
+            if await runs.fail(store, run, reason):
+                log.warning("run %s of task %s: %s", run["_id"], run["task_id"], reason)
+        elif not (in_process and run.get("queued_by") == me) and await runs.mark_resent(
+            store, run["_id"]
+        ):
+            await enqueue(run["_id"])
+
+
+async def recover(store: Store, enqueue: Enqueue) -> None:
+    """At start: settle the runs that provably gone processes left behind, and free the
+    claims that name ended runs."""
+    for run in await runs.active(store):
+        if run["status"] == "processing" and is_gone(run["worker"]):
+            await runs.fail(store, run, RESTARTED)
+        elif run["status"] == "queued" and is_gone(run.get("queued_by")):
+            await enqueue(run["_id"])
+    await runs.release_orphan_claims(store)

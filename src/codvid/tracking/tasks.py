@@ -1,0 +1,51 @@
+"""Tracking's jobs and periodic work, declared for the process roles to run.
+
+The composition root plugs these in: a worker process registers :func:`handlers`, every
+process sends :data:`SCRAPE_RUN` jobs, a scheduler process runs :func:`loops` after
+:func:`~codvid.tracking.scheduled.recover`. Nothing here knows which roles share a
+process.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from functools import partial
+
+from codvid.jobs.broker import is_in_process
+from codvid.jobs.ports import Enqueue, Handler
+from codvid.jobs.settings import JobSettings
+from codvid.storage import Store
+from codvid.tracking import scheduled, scrape
+from codvid.tracking.pipelines import ScrapeContext
+
+SCRAPE_RUN = "codvid.tracking.scrape_run"
+"""Execute one run, by its id."""
+
+Loop = tuple[str, float, Callable[[], Awaitable[object]]]
+
+
+def handlers(ctx: ScrapeContext) -> dict[str, Handler]:
+    return {SCRAPE_RUN: partial(scrape.execute, ctx)}
+
+
+def loops(store: Store, enqueue: Enqueue, settings: JobSettings) -> list[Loop]:
+    """``(name, interval, pass)`` of each periodic job."""
+    sweeper: Loop = (
+        "sweeper",
+        settings.sweeper_interval,
+        partial(
+            scheduled.sweep,
+            store,
+            enqueue,
+            settings.stale_after,
+            in_process=is_in_process(settings),
+        ),
+    )
+    if not settings.scheduler_enabled:
+        return [sweeper]
+    due: Loop = (
+        "scheduler",
+        settings.scheduler_interval,
+        partial(scheduled.schedule_due, store, enqueue, settings.scheduler_batch),
+    )
+    return [sweeper, due]

@@ -1,0 +1,262 @@
+"""A successful run, start to finish: the stored data, the schedule, history and events."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+import pytest
+
+from codvid.projects import service as projects
+from codvid.scrapers import ProfileResult, ReelResult
+from codvid.sentiment import LABELS
+from codvid.storage import Store
+from codvid.tracking import history, runs
+from codvid.tracking.documents import RAW_PAYLOADS
+from tests.conftest import MakeExecutor
+from tests.doubles import ScriptedProvider
+from tests.factories import (
+    DAY,
+    PROJECT,
+    REEL_SHORTCODE,
+    USER,
+    Executor,
+    event_types,
+    events,
+    history_counts,
+    profile_task,
+    read_run,
+    read_task,
+    reel_task,
+)
+
+pytestmark = pytest.mark.anyio
+
+PROFILE_EVENTS = [
+    "scrape_started",
+    "account_fetched",
+    "reels_filtered",
+    "processing_reels",
+    "reels_processed",
+    "profile_data_updated",
+]
+REEL_EVENTS = [
+    "scrape_started",
+    "reel_fetched",
+    "comments_fetched",
+    "sentiment_analyzed",
+    "reel_data_updated",
+]
+
+
+def assert_labelled_comments(comments: list[dict[str, Any]]) -> None:
+    for comment in comments:
+        assert comment["sentiment"] in LABELS
+        assert comment["username"] == comment["owner_username"]
+        assert comment["likes"] == comment["likes_count"]
+
+
+async def test_profile_run_stores_the_contract_fields(
+    store: Store, execute: Executor, provider: ScriptedProvider
+) -> None:
+    task = await profile_task(store, "natgeo")
+    run = await runs.claim(store, "profile", task["_id"], USER, "force")
+    before = time.time()
+
+    await execute(run["_id"])
+
+    scraped = provider.last
+    assert isinstance(scraped, ProfileResult)
+    stored = await read_task(store, "profile", task["_id"])
+    data = stored["target_profile_data"]
+    assert data["username"] == "natgeo"
+    assert data["followers"] == scraped.followers > 0
+    assert data["following"] == data["follows_count"] == scraped.follows_count
+    assert data["posts_count"] == scraped.posts_count
+    assert data["igtv_video_count"] == data["ig_tv_video_count"] == scraped.igtv_video_count
+    assert data["is_demo"] is True and data["data_source"] == "demo"
+    posts = data["scraped_posts"]
+    assert len(posts) == execute.context.scraping.max_posts == len(scraped.posts)
+    for post, source in zip(posts, scraped.posts, strict=True):
+        assert post["post_id"] == source.post_id
+        assert post["likes"] == post["likes_count"] == source.likes_count
+        assert post["comments"] == post["comments_count"] == source.comments_count
+        assert post["hashtags"] == list(source.hashtags)
+        assert all(tag and not tag.startswith("#") for tag in post["hashtags"])
+        assert len(post["top_comments"]) == len(source.comments)
+        assert_labelled_comments(post["top_comments"])
+    assert any(post["hashtags"] for post in posts)
+    assert any(post["top_comments"] for post in posts)
+
+    assert before <= stored["last_scraped"] <= time.time()
+    assert data["scraped_at"] == stored["last_scraped"]
+    assert stored["next_scrape_due"] == pytest.approx(
+        stored["last_scraped"] + stored["scrape_interval_days"] * DAY
+    )
+    assert stored["consecutive_failures"] == 0
+
+
+async def test_profile_run_events_history_and_release(
+    store: Store, execute: Executor, provider: ScriptedProvider
+) -> None:
+    task = await profile_task(store, "natgeo")
+    run = await runs.claim(store, "profile", task["_id"], USER, "force")
+
+    await execute(run["_id"])
+
+    scraped = provider.last
+    assert isinstance(scraped, ProfileResult)
+    logged = await events(store, run["_id"])
+    assert [event["event_type"] for event in logged] == PROFILE_EVENTS
+    assert [event["seq"] for event in logged] == list(range(1, 7))
+    by_type = {event["event_type"]: event for event in logged}
+    assert by_type["reels_filtered"]["reels_count"] == sum(p.is_reel for p in scraped.posts) > 0
+    assert by_type["processing_reels"]["processing_progress"]
+    assert by_type["profile_data_updated"]["scraped_posts_count"] == len(scraped.posts)
+    assert "@natgeo" in by_type["scrape_started"]["message"]
+    timestamps = [event["timestamp"] for event in logged]
+    assert timestamps == sorted(timestamps)
+
+    done = await read_run(store, run["_id"])
+    assert done["status"] == "succeeded" and done["error"] is None
+    assert done["worker"] == execute.worker.worker_id and done["logs_count"] == 6
+    assert done["started_at"] <= done["finished_at"]
+    stored = await read_task(store, "profile", task["_id"])
+    assert stored["active_run_id"] is None
+    assert stored["last_run"]["status"] == "succeeded"
+    assert not execute.worker.inflight
+
+    (snapshot,) = await history.snapshots(store, task["_id"])
+    assert snapshot["run_id"] == run["_id"] and snapshot["kind"] == "profile"
+    assert snapshot["followers"] == scraped.followers
+    assert snapshot["taken_at"] == stored["last_scraped"]
+    assert [p["post_id"] for p in snapshot["posts"]] == [p.post_id for p in scraped.posts]
+    raw = await store.collection(RAW_PAYLOADS).find_one({"_id": run["_id"]})
+    assert raw is not None and raw["task_id"] == task["_id"]
+    assert raw["payload"] == scraped.raw and raw["payload"]["demo"] is True
+
+
+async def test_reel_run_stores_data_counts_and_bumps_the_project(
+    store: Store, execute: Executor, provider: ScriptedProvider
+) -> None:
+    task = await reel_task(store)
+    project = await projects.get(store, USER, PROJECT)
+    run = await runs.claim(store, "reel", task["_id"], USER, "force")
+
+    await execute(run["_id"])
+
+    scraped = provider.last
+    assert isinstance(scraped, ReelResult)
+    assert await event_types(store, run["_id"]) == REEL_EVENTS
+    stored = await read_task(store, "reel", task["_id"])
+    data = stored["reel_data"]
+    assert (data["likes"], data["comments"], data["views"], data["plays"]) == (
+        scraped.likes,
+        scraped.comments,
+        scraped.views,
+        scraped.plays,
+    )
+    assert data["hashtags"] == list(scraped.hashtags) != []
+    assert all(not tag.startswith("#") for tag in data["hashtags"])
+    assert data["is_demo"] is True
+    comments = data["top_comments"]
+    assert len(comments) == len(scraped.comments_list) > 0
+    assert_labelled_comments(comments)
+    sentiment = data["sentiment_analysis"]
+    tallies = [sentiment[label] for label in LABELS]
+    assert all(type(tally) is int for tally in tallies)
+    assert sum(tallies) == len(comments)
+    assert sentiment["overall_sentiment"] in LABELS
+    for label in LABELS:
+        assert sentiment[label] == sum(c["sentiment"] == label for c in comments)
+    logged = {event["event_type"]: event for event in await events(store, run["_id"])}
+    assert logged["comments_fetched"]["comments_count"] == len(comments)
+    assert logged["sentiment_analyzed"]["sentiment_analysis"] == sentiment
+    assert REEL_SHORTCODE in logged["scrape_started"]["message"]
+
+    assert stored["next_scrape_due"] == pytest.approx(
+        stored["last_scraped"] + stored["scrape_interval_days"] * DAY
+    )
+    assert stored["active_run_id"] is None
+    assert (await read_run(store, run["_id"]))["status"] == "succeeded"
+    bumped = await projects.get(store, USER, PROJECT)
+    assert bumped["mod_count"] == project["mod_count"] + 1
+    assert await history_counts(store, task["_id"]) == (1, 1)
+
+
+async def test_a_second_success_adds_history_and_replaces_the_data(
+    store: Store, execute: Executor
+) -> None:
+    task = await profile_task(store)
+    run_ids = []
+    for _ in range(2):
+        run = await runs.claim(store, "profile", task["_id"], USER, "force")
+        await execute(run["_id"])
+        run_ids.append(run["_id"])
+
+    stored = await read_task(store, "profile", task["_id"])
+    snapshots = await history.snapshots(store, task["_id"])
+    assert [snapshot["run_id"] for snapshot in snapshots] == run_ids
+    assert snapshots[-1]["taken_at"] == stored["last_scraped"]
+    assert stored["target_profile_data"]["scraped_at"] == stored["last_scraped"]
+    assert await history_counts(store, task["_id"]) == (2, 2)
+
+
+async def test_execute_twice_runs_the_pipeline_once(
+    store: Store, execute: Executor, provider: ScriptedProvider
+) -> None:
+    task = await profile_task(store)
+    run = await runs.claim(store, "profile", task["_id"], USER, "force")
+
+    await execute(run["_id"])
+    first = await read_run(store, run["_id"])
+    await execute(run["_id"])
+
+    assert provider.calls == 1
+    assert await read_run(store, run["_id"]) == first
+    assert await event_types(store, run["_id"]) == PROFILE_EVENTS
+    assert await history_counts(store, task["_id"]) == (1, 1)
+
+
+async def test_a_duplicate_delivery_during_the_run_does_nothing(
+    store: Store, execute: Executor, provider: ScriptedProvider
+) -> None:
+    task = await profile_task(store)
+    run = await runs.claim(store, "profile", task["_id"], USER, "force")
+
+    await asyncio.gather(*(execute(run["_id"]) for _ in range(3)))
+
+    assert provider.calls == 1
+    assert await event_types(store, run["_id"]) == PROFILE_EVENTS
+    assert (await read_run(store, run["_id"]))["status"] == "succeeded"
+
+
+async def test_execute_of_an_unknown_run_does_nothing(
+    execute: Executor, provider: ScriptedProvider
+) -> None:
+    await execute("no-such-run")
+
+    assert provider.calls == 0
+
+
+async def test_runs_share_the_concurrency_slots(
+    store: Store, make_executor: MakeExecutor, provider: ScriptedProvider
+) -> None:
+    execute = make_executor(job_concurrency=1)
+    first, second = await profile_task(store, "first"), await profile_task(store, "second")
+    run_one = await runs.claim(store, "profile", first["_id"], USER, "force")
+    run_two = await runs.claim(store, "profile", second["_id"], USER, "force")
+    gate = provider.hang()
+
+    going = [asyncio.create_task(execute(r["_id"])) for r in (run_one, run_two)]
+    await provider.entered.wait()
+    await asyncio.sleep(0.05)
+
+    assert provider.calls == 1
+    assert (await read_run(store, run_two["_id"]))["status"] == "queued"
+    gate.set()
+    await asyncio.wait_for(asyncio.gather(*going), 5)
+    assert provider.calls == 2
+    for r in (run_one, run_two):
+        assert (await read_run(store, r["_id"]))["status"] == "succeeded"
