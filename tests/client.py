@@ -1,7 +1,10 @@
-"""Test data with keyword overrides, and a thin client for the API's envelope."""
+"""A thin async client for the API's envelope, over any ``httpx.AsyncClient``: one on
+``httpx.ASGITransport`` (the app in this process) or one on the network (a real
+``codvid serve``). Test data comes with keyword overrides."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
 from dataclasses import dataclass
@@ -49,28 +52,28 @@ class User:
 
 @dataclass
 class Api:
-    http: httpx.Client
+    http: httpx.AsyncClient
 
-    def signup(self, **overrides: Any) -> User:
+    async def signup(self, **overrides: Any) -> User:
         data = credentials(**overrides)
-        response = self.http.post("/codvid-ai/auth/signup", json=envelope(data))
+        response = await self.http.post("/codvid-ai/auth/signup", json=envelope(data))
         assert response.status_code == 201, response.text
         body = response.json()
         return User(data["email"].lower(), body["token"], body["user_id"])
 
-    def call(
+    async def call(
         self, method: str, path: str, user: User | None = None, data: dict[str, Any] | None = None
     ) -> httpx.Response:
-        return self.http.request(
+        return await self.http.request(
             method,
             f"/codvid-ai/{path}",
             headers=user.headers if user else None,
             json=envelope(data) if data is not None else None,
         )
 
-    def create_project(self, user: User, name: str | None = None) -> str:
+    async def create_project(self, user: User, name: str | None = None) -> str:
         name = name or f"project {uuid.uuid4().hex[:8]}"
-        response = self.call("POST", "project/create-project", user, {"project_name": name})
+        response = await self.call("POST", "project/create-project", user, {"project_name": name})
         assert response.status_code == 200, response.text
         return name
 
@@ -103,7 +106,7 @@ class Tracking:
         route = PROFILE_ROUTES[name] if self.update8 and name in PROFILE_ROUTES else name
         return f"ig-tracking/{route}" + (f"/{task_id}" if task_id else "")
 
-    def call(
+    async def call(
         self,
         method: str,
         name: str,
@@ -112,7 +115,7 @@ class Tracking:
         data: dict[str, Any] | None = None,
         **params: Any,
     ) -> httpx.Response:
-        return self.api.http.request(
+        return await self.api.http.request(
             method,
             f"/codvid-ai/{self.path(name, task_id)}",
             headers=user.headers,
@@ -120,31 +123,31 @@ class Tracking:
             params=params or None,
         )
 
-    def create_profile(self, user: User, username: str | None = None, **data: Any) -> str:
+    async def create_profile(self, user: User, username: str | None = None, **data: Any) -> str:
         body = {"target_profile": username or new_username(), "is_competitor": False, **data}
-        response = self.call("POST", "create_task", user, data=body)
+        response = await self.call("POST", "create_task", user, data=body)
         assert response.status_code == 200, response.text
         return str(response.json()["response"]["task_id"])
 
-    def create_reel(self, user: User, project: str, shortcode: str | None = None) -> str:
+    async def create_reel(self, user: User, project: str, shortcode: str | None = None) -> str:
         code = shortcode or f"C{uuid.uuid4().hex[:10]}"
         body = {"project_name": project, "reel_url": f"https://www.instagram.com/reels/{code}/"}
-        response = self.call("POST", "create_reel_task", user, data=body)
+        response = await self.call("POST", "create_reel_task", user, data=body)
         assert response.status_code == 200, response.text
         return str(response.json()["response"]["task_id"])
 
-    def status(self, user: User, task_id: str, **params: Any) -> dict[str, Any]:
-        response = self.call("GET", "task_status", user, task_id, **params)
+    async def status(self, user: User, task_id: str, **params: Any) -> dict[str, Any]:
+        response = await self.call("GET", "task_status", user, task_id, **params)
         assert response.status_code == 200, response.text
         return dict(response.json()["response"])
 
-    def wait_idle(
+    async def wait_idle(
         self, user: User, task_id: str, timeout: float = 30, poll: float = 0.1
     ) -> dict[str, Any]:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            status = self.status(user, task_id)
+            status = await self.status(user, task_id)
             if not status["is_processing"]:
                 return status
-            time.sleep(poll)
+            await asyncio.sleep(poll)
         raise AssertionError(f"task {task_id} still processing after {timeout}s")

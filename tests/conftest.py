@@ -1,10 +1,12 @@
 """Shared fixtures, one place: the async backend, settings, stores on every adapter, the
-scraper double, run execution, and the service over real HTTP."""
+scraper double, run execution, the service in this process (``httpx.ASGITransport``),
+and the service as its own process over real HTTP."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Any
 
@@ -19,16 +21,19 @@ from tests.client import Api, Tracking
 from tests.doubles import ScriptedProvider
 from tests.factories import Executor
 from tests.server import RunningServer, make_run_command, start_server
+from tests.service import Service, serving
 from tests.stores import YieldingStore
 
-# Generous throttles for the shared server; throttling has its own server in its tests.
-TEST_ENV = {
-    "CODVID_LOGIN_RATE_PER_EMAIL": "10000/minute",
-    "CODVID_LOGIN_RATE_PER_CLIENT": "100000/minute",
-    "CODVID_SIGNUP_RATE_PER_CLIENT": "100000/minute",
+# Generous throttles for shared services; throttling has its own service in its tests.
+GENEROUS = {
+    "login_rate_per_email": "10000/minute",
+    "login_rate_per_client": "100000/minute",
+    "signup_rate_per_client": "100000/minute",
 }
+TEST_ENV = {f"CODVID_{name.upper()}": value for name, value in GENEROUS.items()}
 MakeSettings = Callable[..., Settings]
 MakeExecutor = Callable[..., Executor]
+MakeService = Callable[..., Awaitable[Service]]
 
 
 @pytest.fixture(scope="session")
@@ -85,6 +90,52 @@ def execute(make_executor: MakeExecutor) -> Executor:
     return make_executor()
 
 
+# ---- the service in this process, through httpx.ASGITransport -------------------------
+
+
+@pytest.fixture(scope="session")
+async def service(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Service]:
+    """One service for the session, as the shared server was: each test signs up its own
+    users, so tests do not see each other's data."""
+    settings = load_settings(data_dir=tmp_path_factory.mktemp("service"), **GENEROUS)
+    async with serving(settings) as running:
+        yield running
+
+
+@pytest.fixture
+async def make_service(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> AsyncIterator[MakeService]:
+    """A service of its own, with settings ``overrides`` (variable names without the
+    prefix); stopped after the test."""
+    async with AsyncExitStack() as stack:
+
+        async def make(**overrides: Any) -> Service:
+            data_dir = tmp_path_factory.mktemp("own-service")
+            settings = load_settings(**{"data_dir": data_dir, **GENEROUS, **overrides})
+            return await stack.enter_async_context(serving(settings))
+
+        yield make
+
+
+@pytest.fixture
+async def http(service: Service) -> AsyncIterator[httpx.AsyncClient]:
+    async with service.client() as client:
+        yield client
+    service.app.dependency_overrides.clear()
+
+
+@pytest.fixture
+def api(http: httpx.AsyncClient) -> Api:
+    return Api(http)
+
+
+@pytest.fixture(params=[False, True], ids=["update6", "update8"])
+def tracking(request: pytest.FixtureRequest, api: Api) -> Tracking:
+    """Runs a test under both generations of profile-tracking paths (CR-2)."""
+    return Tracking(api, update8=request.param)
+
+
 # ---- the service in its own process, over real HTTP ----------------------------------
 
 
@@ -103,23 +154,13 @@ def make_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer
         yield running
 
 
-@pytest.fixture(scope="session")
-def http(server: RunningServer) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=server.url, timeout=30) as client:
-        yield client
-
-
 @pytest.fixture
-def api(http: httpx.Client) -> Api:
-    return Api(http)
+async def server_api(server: RunningServer) -> AsyncIterator[Api]:
+    """The client helpers over the network, to the server process."""
+    async with httpx.AsyncClient(base_url=server.url, timeout=30) as client:
+        yield Api(client)
 
 
 @pytest.fixture(autouse=True)
 def _no_proxy() -> None:
     os.environ.setdefault("NO_PROXY", "127.0.0.1,localhost")
-
-
-@pytest.fixture(params=[False, True], ids=["update6", "update8"])
-def tracking(request: pytest.FixtureRequest, api: Api) -> Tracking:
-    """Runs a test under both generations of profile-tracking paths (CR-2)."""
-    return Tracking(api, update8=request.param)

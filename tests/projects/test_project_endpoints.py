@@ -8,39 +8,43 @@ import pytest
 
 from tests.client import Api, User, assert_error
 
+pytestmark = pytest.mark.anyio
+
 
 @pytest.fixture
-def user(api: Api) -> User:
-    return api.signup()
+async def user(api: Api) -> User:
+    return await api.signup()
 
 
-def names(api: Api, user: User, method: str = "POST") -> list[str]:
-    response = api.call(method, "project/get-project-list", user)
+async def names(api: Api, user: User, method: str = "POST") -> list[str]:
+    response = await api.call(method, "project/get-project-list", user)
     assert response.status_code == 200
     return list(response.json()["response"]["project_list"])
 
 
-def test_new_user_has_no_projects(api: Api, user: User) -> None:
-    assert names(api, user) == [] == names(api, user, "GET")
+async def test_new_user_has_no_projects(api: Api, user: User) -> None:
+    assert await names(api, user) == [] == await names(api, user, "GET")
 
 
-def test_create_project_answers_bare_success(api: Api, user: User) -> None:
-    response = api.call("POST", "project/create-project", user, {"project_name": "c1"})
+async def test_create_project_answers_bare_success(api: Api, user: User) -> None:
+    response = await api.call("POST", "project/create-project", user, {"project_name": "c1"})
     assert response.status_code == 200
     assert response.json() == {"result": True, "message": "Project created successfully"}
 
 
-def test_project_list_keeps_creation_order(api: Api, user: User) -> None:
+async def test_project_list_keeps_creation_order(api: Api, user: User) -> None:
     created = ["zeta", "@qdqwdqw aaaaa", "alpha", "reel_tracking_demo", "émoji 🎬 name"]
     for name in created:
-        api.create_project(user, name)
-    assert names(api, user) == created
+        await api.create_project(user, name)
+    assert await names(api, user) == created
 
 
-def test_new_project_data(api: Api, user: User) -> None:
-    api.create_project(user, "fresh")
+async def test_new_project_data(api: Api, user: User) -> None:
+    await api.create_project(user, "fresh")
     for method in ("POST", "GET"):
-        response = api.call(method, "project/get-project-data", user, {"project_name": "fresh"})
+        response = await api.call(
+            method, "project/get-project-data", user, {"project_name": "fresh"}
+        )
         assert response.status_code == 200
         today = datetime.now(UTC)
         assert response.json() == {
@@ -59,46 +63,48 @@ def test_new_project_data(api: Api, user: User) -> None:
         }
 
 
-def test_mod_count(api: Api, user: User) -> None:
-    api.create_project(user, "counted")
-    response = api.call("POST", "project/get-project-mod-count", user, {"project_name": "counted"})
+async def test_mod_count(api: Api, user: User) -> None:
+    await api.create_project(user, "counted")
+    response = await api.call(
+        "POST", "project/get-project-mod-count", user, {"project_name": "counted"}
+    )
     assert response.json() == {"result": True, "response": {"mod_count": 1}}
 
 
-def test_duplicate_project_is_400(api: Api, user: User) -> None:
-    api.create_project(user, "twice")
-    again = api.call("POST", "project/create-project", user, {"project_name": "twice"})
+async def test_duplicate_project_is_400(api: Api, user: User) -> None:
+    await api.create_project(user, "twice")
+    again = await api.call("POST", "project/create-project", user, {"project_name": "twice"})
     assert_error(again, 400, "Project already exists")
-    trimmed = api.call("POST", "project/create-project", user, {"project_name": "  twice "})
+    trimmed = await api.call("POST", "project/create-project", user, {"project_name": "  twice "})
     assert_error(trimmed, 400, "Project already exists")
-    assert names(api, user) == ["twice"]
+    assert await names(api, user) == ["twice"]
 
 
 @pytest.mark.parametrize("path", ["get-project-data", "get-project-mod-count"])
-def test_missing_project_is_400(api: Api, user: User, path: str) -> None:
-    response = api.call("POST", f"project/{path}", user, {"project_name": "ghost"})
+async def test_missing_project_is_400(api: Api, user: User, path: str) -> None:
+    response = await api.call("POST", f"project/{path}", user, {"project_name": "ghost"})
     assert_error(response, 400, "Project not exists.")
 
 
 @pytest.mark.parametrize("method", ["POST", "DELETE", "GET"])
-def test_delete_project(api: Api, user: User, method: str) -> None:
-    api.create_project(user, "keep")
-    api.create_project(user, "drop")
-    response = api.call(method, "project/delete-project", user, {"project_name": "drop"})
+async def test_delete_project(api: Api, user: User, method: str) -> None:
+    await api.create_project(user, "keep")
+    await api.create_project(user, "drop")
+    response = await api.call(method, "project/delete-project", user, {"project_name": "drop"})
     assert response.status_code == 200
     assert response.json() == {"result": True, "message": "Project deleted successfully"}
-    assert names(api, user) == ["keep"]
-    gone = api.call("POST", "project/get-project-data", user, {"project_name": "drop"})
+    assert await names(api, user) == ["keep"]
+    gone = await api.call("POST", "project/get-project-data", user, {"project_name": "drop"})
     assert_error(gone, 400, "Project not exists.")
-    again = api.call(method, "project/delete-project", user, {"project_name": "drop"})
+    again = await api.call(method, "project/delete-project", user, {"project_name": "drop"})
     assert_error(again, 400, "Project not found")
 
 
-def test_a_deleted_name_can_be_used_again(api: Api, user: User) -> None:
-    api.create_project(user, "phoenix")
-    api.call("POST", "project/delete-project", user, {"project_name": "phoenix"})
-    api.create_project(user, "phoenix")
-    assert names(api, user) == ["phoenix"]
+async def test_a_deleted_name_can_be_used_again(api: Api, user: User) -> None:
+    await api.create_project(user, "phoenix")
+    await api.call("POST", "project/delete-project", user, {"project_name": "phoenix"})
+    await api.create_project(user, "phoenix")
+    assert await names(api, user) == ["phoenix"]
 
 
 @pytest.mark.parametrize(
@@ -113,14 +119,14 @@ def test_a_deleted_name_can_be_used_again(api: Api, user: User) -> None:
         "名前 with ünïcode",
     ],
 )
-def test_hostile_names_are_plain_text(api: Api, user: User, name: str) -> None:
-    api.create_project(user, "before")
-    api.create_project(user, name)
-    assert names(api, user) == ["before", name]
-    data = api.call("POST", "project/get-project-data", user, {"project_name": name})
+async def test_hostile_names_are_plain_text(api: Api, user: User, name: str) -> None:
+    await api.create_project(user, "before")
+    await api.create_project(user, name)
+    assert await names(api, user) == ["before", name]
+    data = await api.call("POST", "project/get-project-data", user, {"project_name": name})
     assert data.json()["response"]["project_data"]["mod_count"] == 1
-    api.call("POST", "project/delete-project", user, {"project_name": name})
-    assert names(api, user) == ["before"]
+    await api.call("POST", "project/delete-project", user, {"project_name": name})
+    assert await names(api, user) == ["before"]
 
 
 @pytest.mark.parametrize(
@@ -134,25 +140,25 @@ def test_hostile_names_are_plain_text(api: Api, user: User, name: str) -> None:
         ({"$gt": ""}, "Invalid project_name: Input should be a valid string"),
     ],
 )
-def test_invalid_project_names(api: Api, user: User, value: object, message: str) -> None:
-    response = api.call("POST", "project/create-project", user, {"project_name": value})
+async def test_invalid_project_names(api: Api, user: User, value: object, message: str) -> None:
+    response = await api.call("POST", "project/create-project", user, {"project_name": value})
     assert_error(response, 400, message)
-    assert names(api, user) == []
+    assert await names(api, user) == []
 
 
-def test_users_never_see_each_others_projects(api: Api) -> None:
-    alice, bob = api.signup(), api.signup()
-    api.create_project(alice, "secret plans")
-    assert names(api, bob) == []
+async def test_users_never_see_each_others_projects(api: Api) -> None:
+    alice, bob = await api.signup(), await api.signup()
+    await api.create_project(alice, "secret plans")
+    assert await names(api, bob) == []
     for path in ("get-project-data", "get-project-mod-count"):
-        response = api.call("POST", f"project/{path}", bob, {"project_name": "secret plans"})
+        response = await api.call("POST", f"project/{path}", bob, {"project_name": "secret plans"})
         assert_error(response, 400, "Project not exists.")
-    delete = api.call("POST", "project/delete-project", bob, {"project_name": "secret plans"})
+    delete = await api.call("POST", "project/delete-project", bob, {"project_name": "secret plans"})
     assert_error(delete, 400, "Project not found")
     # Bob may use the same name for his own project; Alice's is untouched.
-    api.create_project(bob, "secret plans")
-    assert names(api, alice) == ["secret plans"]
-    assert names(api, bob) == ["secret plans"]
+    await api.create_project(bob, "secret plans")
+    assert await names(api, alice) == ["secret plans"]
+    assert await names(api, bob) == ["secret plans"]
 
 
 @pytest.mark.parametrize(
@@ -166,6 +172,6 @@ def test_users_never_see_each_others_projects(api: Api) -> None:
         ("POST", "delete-project"),
     ],
 )
-def test_project_routes_need_a_token(api: Api, method: str, path: str) -> None:
-    response = api.call(method, f"project/{path}", None, {"project_name": "x"})
+async def test_project_routes_need_a_token(api: Api, method: str, path: str) -> None:
+    response = await api.call(method, f"project/{path}", None, {"project_name": "x"})
     assert response.status_code == 401

@@ -26,12 +26,12 @@ STREAMED = {
 }
 
 
-async def _assistant(request: Request) -> Assistant:
+async def get_assistant(request: Request) -> Assistant:
     assistant: Assistant = request.state.assistant
     return assistant
 
 
-AssistantDep = Annotated[Assistant, Depends(_assistant)]
+AssistantDep = Annotated[Assistant, Depends(get_assistant)]
 
 
 async def _encode(chunks: AsyncIterator[dict[str, Any]]) -> AsyncIterator[bytes]:

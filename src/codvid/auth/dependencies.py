@@ -14,12 +14,12 @@ from codvid.auth.service import AuthContext
 from codvid.storage import Document
 
 
-async def _auth(request: Request) -> AuthContext:
+async def get_auth(request: Request) -> AuthContext:
     auth: AuthContext = request.state.auth
     return auth
 
 
-async def _current_user(request: Request) -> Document:
+async def current_user(request: Request) -> Document:
     """One dependency node, not a tree: every node costs FastAPI time on every request.
     The header is judged by the service so that every failure gets the contract's 401
     message; the security scheme is documented by ``api.openapi``."""
@@ -27,8 +27,8 @@ async def _current_user(request: Request) -> Document:
     return await service.authenticate(state.store, state.auth, request.headers.get("authorization"))
 
 
-AuthDep = Annotated[AuthContext, Depends(_auth)]
-CurrentUser = Annotated[Document, Depends(_current_user)]
+AuthDep = Annotated[AuthContext, Depends(get_auth)]
+CurrentUser = Annotated[Document, Depends(current_user)]
 #: Router-level guard: authentication runs before the body is read, so a request without
 #: a valid token is 401 whatever its body (the result is cached for ``CurrentUser``).
-REQUIRE_USER = Depends(_current_user)
+REQUIRE_USER = Depends(current_user)
