@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint fmt typecheck pytest check clean bench
+.PHONY: install run test lint imports fmt typecheck pytest check clean bench
 
 install: $(STAMP)
 
@@ -22,6 +22,10 @@ lint: install
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests
 
+# The layer contracts in pyproject.toml ([tool.importlinter]).
+imports: install
+	$(BIN)/lint-imports --no-cache
+
 fmt: install
 	$(BIN)/ruff format src tests
 	$(BIN)/ruff check --fix src tests
@@ -32,7 +36,7 @@ typecheck: install
 pytest: install
 	$(BIN)/pytest
 
-test: lint typecheck pytest
+test: lint imports typecheck pytest
 
 check: test
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -63,7 +63,7 @@ async def reel_task(
 
 
 async def _with_fields(
-    store: Store, kind: TaskKind, task: Document, fields: dict[str, Any]
+    store: Store, kind: TaskKind, task: Mapping[str, Any], fields: dict[str, Any]
 ) -> Document:
     if fields:
         await store.collection(TASK_COLLECTIONS[kind]).update_one(
@@ -81,7 +81,7 @@ async def read_task(store: Store, kind: TaskKind, task_id: str) -> Document:
 async def read_run(store: Store, run_id: str) -> Document:
     run = await runs.get(store, run_id)
     assert run is not None, f"run {run_id} is gone"
-    return run
+    return dict(run)
 
 
 async def set_run(store: Store, run_id: str, **fields: Any) -> None:
@@ -90,7 +90,7 @@ async def set_run(store: Store, run_id: str, **fields: Any) -> None:
 
 
 async def events(store: Store, run_id: str) -> list[Document]:
-    return list(await runs.latest_events(store, run_id, 1000))
+    return [dict(event) for event in await runs.latest_events(store, run_id, 1000)]
 
 
 async def event_types(store: Store, run_id: str) -> list[str]:

@@ -13,11 +13,11 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from codvid.ai import persist
-from codvid.ai.mods import DataMod, ModError, ModRefused, apply, touches_project
+from codvid.ai.mods import DataMod, Mode, ModError, ModRefused, apply, touches_project
 from codvid.bootstrap import INDEXES
 from codvid.errors import Conflict, ProjectError
 from codvid.projects import service as projects
-from codvid.projects.documents import CHATS, PROJECTS
+from codvid.projects.documents import CHATS, PROJECTS, ProjectDocument
 from codvid.storage import Document, Store
 from codvid.storage.sqlite import SQLiteStore
 from codvid.storage.versioned import VERSION
@@ -49,7 +49,10 @@ def global_note(key: str, mode: str, value: str | None = None) -> DataMod:
     return DataMod(("global_data", "ai_memory", key), mode, value)  # type: ignore[arg-type]
 
 
-async def seed(store: Store) -> tuple[str, Document]:
+Seeded = tuple[str, ProjectDocument]
+
+
+async def seed(store: Store) -> Seeded:
     user = await users.create_user(store, "ai@example.com", "hash")
     await projects.create(store, user["_id"], P)
     await projects.create(store, user["_id"], OTHER)
@@ -57,7 +60,7 @@ async def seed(store: Store) -> tuple[str, Document]:
 
 
 @pytest.fixture
-async def seeded(store: Store) -> tuple[str, Document]:
+async def seeded(store: Store) -> Seeded:
     return await seed(store)
 
 
@@ -68,7 +71,7 @@ async def data(store: Store, user_id: str, name: str = P) -> dict[str, Any]:
 # --- each kind of mod --------------------------------------------------------------------
 
 
-async def test_chat_appends_are_stored_in_order(store: Store, seeded: tuple[str, Document]) -> None:
+async def test_chat_appends_are_stored_in_order(store: Store, seeded: Seeded) -> None:
     user_id, project = seeded
     await persist.apply_to_storage(store, user_id, project, [chat("one"), chat("two")])
     await persist.apply_to_storage(store, user_id, project, [chat("three")])
@@ -81,7 +84,7 @@ async def test_chat_appends_are_stored_in_order(store: Store, seeded: tuple[str,
     assert (await data(store, user_id, OTHER))["chats"] == []
 
 
-async def test_project_memory_create_edit_del(store: Store, seeded: tuple[str, Document]) -> None:
+async def test_project_memory_create_edit_del(store: Store, seeded: Seeded) -> None:
     user_id, project = seeded
     await persist.apply_to_storage(
         store,
@@ -102,7 +105,7 @@ async def test_project_memory_create_edit_del(store: Store, seeded: tuple[str, D
     assert (await data(store, user_id, OTHER))["ai_memory"] == {}
 
 
-async def test_project_info(store: Store, seeded: tuple[str, Document]) -> None:
+async def test_project_info(store: Store, seeded: Seeded) -> None:
     user_id, project = seeded
     info = ("projects", P, "project_info")
     await persist.apply_to_storage(
@@ -120,7 +123,7 @@ async def test_project_info(store: Store, seeded: tuple[str, Document]) -> None:
     }
 
 
-async def test_global_memory(store: Store, seeded: tuple[str, Document]) -> None:
+async def test_global_memory(store: Store, seeded: Seeded) -> None:
     user_id, project = seeded
     await persist.apply_to_storage(
         store,
@@ -133,7 +136,7 @@ async def test_global_memory(store: Store, seeded: tuple[str, Document]) -> None
     assert tree["global_data"] == {"ai_memory": {"tone": "casual"}, "video_reflections": {}}
 
 
-async def test_user_tree_is_the_client_root(store: Store, seeded: tuple[str, Document]) -> None:
+async def test_user_tree_is_the_client_root(store: Store, seeded: Seeded) -> None:
     user_id, _ = seeded
     tree = await client_tree(store, user_id)
     assert tree == {
@@ -146,9 +149,7 @@ async def test_user_tree_is_the_client_root(store: Store, seeded: tuple[str, Doc
 # --- nothing or everything ---------------------------------------------------------------
 
 
-async def test_a_refused_mod_stores_nothing_of_its_batch(
-    store: Store, seeded: tuple[str, Document]
-) -> None:
+async def test_a_refused_mod_stores_nothing_of_its_batch(store: Store, seeded: Seeded) -> None:
     user_id, project = seeded
     before = await client_tree(store, user_id)
     batch = [
@@ -163,7 +164,7 @@ async def test_a_refused_mod_stores_nothing_of_its_batch(
 
 
 async def test_an_inapplicable_mod_stores_nothing_of_its_batch(
-    store: Store, seeded: tuple[str, Document]
+    store: Store, seeded: Seeded
 ) -> None:
     user_id, project = seeded
     before = await client_tree(store, user_id)
@@ -178,9 +179,7 @@ async def test_an_inapplicable_mod_stores_nothing_of_its_batch(
     assert await client_tree(store, user_id) == before
 
 
-async def test_someone_elses_or_a_deleted_project_is_missing(
-    store: Store, seeded: tuple[str, Document]
-) -> None:
+async def test_someone_elses_or_a_deleted_project_is_missing(store: Store, seeded: Seeded) -> None:
     user_id, project = seeded
     with pytest.raises(ProjectError):
         await persist.apply_to_storage(store, "someone-else", project, [chat("hi")])
@@ -197,7 +196,7 @@ async def test_someone_elses_or_a_deleted_project_is_missing(
 # --- mod_count ---------------------------------------------------------------------------
 
 
-async def test_bump_and_record_user_message(store: Store, seeded: tuple[str, Document]) -> None:
+async def test_bump_and_record_user_message(store: Store, seeded: Seeded) -> None:
     user_id, project = seeded
     assert await persist.bump(store, project["_id"]) == 2
     await persist.record_user_message(store, user_id, project, say("Hello", "user"))
@@ -212,7 +211,7 @@ async def test_bump_and_record_user_message(store: Store, seeded: tuple[str, Doc
 
 
 async def test_twenty_concurrent_appends_get_distinct_ordered_seqs(
-    store: Store, seeded: tuple[str, Document]
+    store: Store, seeded: Seeded
 ) -> None:
     user_id, project = seeded
     networked = YieldingStore(store)
@@ -226,7 +225,7 @@ async def test_twenty_concurrent_appends_get_distinct_ordered_seqs(
     assert (await data(store, user_id))["chats"] == [c["message"] for c in stored]
 
 
-async def test_concurrent_note_writers_all_land(store: Store, seeded: tuple[str, Document]) -> None:
+async def test_concurrent_note_writers_all_land(store: Store, seeded: Seeded) -> None:
     user_id, project = seeded
     networked = YieldingStore(store)
     await asyncio.gather(
@@ -246,7 +245,7 @@ async def test_concurrent_note_writers_all_land(store: Store, seeded: tuple[str,
 
 
 async def test_a_write_that_lost_a_race_is_redone_on_fresh_data(
-    store: Store, seeded: tuple[str, Document]
+    store: Store, seeded: Seeded
 ) -> None:
     user_id, project = seeded
     races = 0
@@ -277,7 +276,7 @@ async def test_a_write_that_lost_a_race_is_redone_on_fresh_data(
 
 
 async def test_a_write_that_always_loses_gives_up(
-    store: Store, seeded: tuple[str, Document], monkeypatch: pytest.MonkeyPatch
+    store: Store, seeded: Seeded, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     user_id, project = seeded
     monkeypatch.setattr(persist, "RETRY_BACKOFF", 0)
@@ -307,7 +306,7 @@ MESSAGES = st.fixed_dictionaries(
     optional={"tool_name": TEXT, "event_type": TEXT, "options": st.lists(TEXT, max_size=3)},
 )
 # Mostly create: an edit of a missing note fails its whole batch.
-NOTE_MODES = st.sampled_from(["create", "create", "create", "edit", "del"])
+NOTE_MODES: st.SearchStrategy[Mode] = st.sampled_from(["create", "create", "create", "edit", "del"])
 
 
 @st.composite

@@ -1,10 +1,12 @@
-"""Bad input at the envelope level, over real HTTP: always a clear envelope, never a
-stack trace, and nothing stored changes."""
+"""Bad input at the envelope level: always a clear envelope, never a stack trace, and
+nothing stored changes. On the service in this process, except what only a real server
+sees (raw bytes on a socket, the HTTP parser, the log file)."""
 
 from __future__ import annotations
 
-import socket
+import asyncio
 import time
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
@@ -12,17 +14,19 @@ import pytest
 from tests.client import Api, User, assert_error, envelope
 from tests.server import RunningServer
 
+pytestmark = pytest.mark.anyio
+
 PROTECTED_POST = "/codvid-ai/project/create-project"
 
 
 @pytest.fixture
-def user(api: Api) -> User:
-    return api.signup()
+async def user(api: Api) -> User:
+    return await api.signup()
 
 
-def post_raw(http: httpx.Client, user: User, content: bytes) -> httpx.Response:
+async def post_raw(http: httpx.AsyncClient, user: User, content: bytes) -> httpx.Response:
     headers = {**user.headers, "Content-Type": "application/json"}
-    return http.post(PROTECTED_POST, content=content, headers=headers)
+    return await http.post(PROTECTED_POST, content=content, headers=headers)
 
 
 @pytest.mark.parametrize(
@@ -65,93 +69,104 @@ def post_raw(http: httpx.Client, user: User, content: bytes) -> httpx.Response:
         ),
     ],
 )
-def test_bad_envelopes_are_400_with_a_clear_message(
-    http: httpx.Client, api: Api, user: User, content: bytes, message: str
+async def test_bad_envelopes_are_400_with_a_clear_message(
+    http: httpx.AsyncClient, api: Api, user: User, content: bytes, message: str
 ) -> None:
-    before = api.call("POST", "project/get-project-list", user).json()
-    assert_error(post_raw(http, user, content), 400, message)
-    assert api.call("POST", "project/get-project-list", user).json() == before
+    before = (await api.call("POST", "project/get-project-list", user)).json()
+    assert_error(await post_raw(http, user, content), 400, message)
+    assert (await api.call("POST", "project/get-project-list", user)).json() == before
 
 
-def test_bodyless_requests_need_no_envelope_or_content_type(http: httpx.Client, user: User) -> None:
-    response = http.post("/codvid-ai/project/get-project-list", headers=user.headers)
+async def test_bodyless_requests_need_no_envelope_or_content_type(
+    http: httpx.AsyncClient, user: User
+) -> None:
+    response = await http.post("/codvid-ai/project/get-project-list", headers=user.headers)
     assert response.status_code == 200
     assert response.json() == {"result": True, "response": {"project_list": []}}
 
 
-def test_missing_field_without_body_names_the_field(http: httpx.Client, user: User) -> None:
+async def test_missing_field_without_body_names_the_field(
+    http: httpx.AsyncClient, user: User
+) -> None:
     assert_error(
-        http.post(PROTECTED_POST, headers=user.headers), 400, "Missing required field: project_name"
+        await http.post(PROTECTED_POST, headers=user.headers),
+        400,
+        "Missing required field: project_name",
     )
 
 
-def test_unknown_fields_are_ignored(api: Api, user: User) -> None:
-    response = api.call("POST", "project/create-project", user, {"project_name": "p", "x": 1})
+async def test_unknown_fields_are_ignored(api: Api, user: User) -> None:
+    response = await api.call("POST", "project/create-project", user, {"project_name": "p", "x": 1})
     assert response.json()["result"] is True
 
 
-def test_oversized_body_is_413(http: httpx.Client, user: User) -> None:
+async def test_oversized_body_is_413(http: httpx.AsyncClient, user: User) -> None:
     big = b'{"schema_version": "4.0", "data": {"project_name": "' + b"a" * (1024 * 1024) + b'"}}'
-    assert_error(post_raw(http, user, big), 413)
+    assert_error(await post_raw(http, user, big), 413)
 
 
-def test_oversized_chunked_body_is_413(http: httpx.Client, user: User) -> None:
-    def chunks():  # type: ignore[no-untyped-def]
+async def test_oversized_chunked_body_is_413(http: httpx.AsyncClient, user: User) -> None:
+    async def chunks() -> AsyncIterator[bytes]:
         yield b'{"schema_version": "4.0", "data": {"project_name": "'
         for _ in range(40):
             yield b"a" * 32768
         yield b'"}}'
 
     headers = {**user.headers, "Content-Type": "application/json"}
-    response = http.post(PROTECTED_POST, content=chunks(), headers=headers)
+    response = await http.post(PROTECTED_POST, content=chunks(), headers=headers)
     assert_error(response, 413)
 
 
-def test_a_body_just_under_the_limit_is_read(http: httpx.Client, user: User) -> None:
+async def test_a_body_just_under_the_limit_is_read(http: httpx.AsyncClient, user: User) -> None:
     padding = "x" * (1024 * 1024 - 200)
     body = envelope(project_name="under the limit", padding=padding)
-    response = http.post(PROTECTED_POST, json=body, headers=user.headers)
+    response = await http.post(PROTECTED_POST, json=body, headers=user.headers)
     assert response.status_code == 200
 
 
-def test_unknown_route_is_404_envelope(http: httpx.Client) -> None:
-    assert_error(http.get("/codvid-ai/nope"), 404, "Not found")
-    assert_error(http.get("/health"), 404, "Not found")
-    assert_error(http.get("/codvid-ai/ping/"), 404, "Not found")
+async def test_unknown_route_is_404_envelope(http: httpx.AsyncClient) -> None:
+    assert_error(await http.get("/codvid-ai/nope"), 404, "Not found")
+    assert_error(await http.get("/health"), 404, "Not found")
+    assert_error(await http.get("/codvid-ai/ping/"), 404, "Not found")
 
 
-def test_wrong_method_is_405_envelope(http: httpx.Client, user: User) -> None:
-    response = http.put("/codvid-ai/ping")
+async def test_wrong_method_is_405_envelope(http: httpx.AsyncClient, user: User) -> None:
+    response = await http.put("/codvid-ai/ping")
     assert_error(response, 405, "Method not allowed")
     assert "GET" in response.headers["allow"]
-    assert_error(http.get("/codvid-ai/auth/signup"), 405)
-    assert_error(http.delete(PROTECTED_POST, headers=user.headers), 405)
+    assert_error(await http.get("/codvid-ai/auth/signup"), 405)
+    assert_error(await http.delete(PROTECTED_POST, headers=user.headers), 405)
 
 
-def test_huge_headers_are_431_envelope(http: httpx.Client) -> None:
-    response = http.get("/codvid-ai/ping", headers={"X-Big": "a" * 20000})
+async def test_huge_headers_are_431_envelope(http: httpx.AsyncClient) -> None:
+    response = await http.get("/codvid-ai/ping", headers={"X-Big": "a" * 20000})
     assert_error(response, 431, "Request headers too large")
 
 
-def test_huge_bearer_token_is_401(http: httpx.Client) -> None:
-    response = http.post(
+async def test_huge_bearer_token_is_401(http: httpx.AsyncClient) -> None:
+    response = await http.post(
         "/codvid-ai/project/get-project-list", headers={"Authorization": "Bearer " + "a" * 8000}
     )
     assert_error(response, 401, "Unauthorized: invalid or expired token")
 
 
-def raw_request(server: RunningServer, request: bytes) -> bytes:
+async def raw_request(server: RunningServer, request: bytes) -> bytes:
+    """Bytes on a socket to the real server: what its HTTP parser makes of them."""
     host, port = server.url.removeprefix("http://").split(":")
-    with socket.create_connection((host, int(port)), timeout=5) as sock:
-        sock.sendall(request)
-        chunks = []
-        while chunk := sock.recv(65536):
-            chunks.append(chunk)
-    return b"".join(chunks)
+    async with asyncio.timeout(5):
+        reader, writer = await asyncio.open_connection(host, int(port))
+        try:
+            writer.write(request)
+            await writer.drain()
+            return await reader.read()
+        finally:
+            writer.close()
+            await writer.wait_closed()
 
 
-def test_non_utf8_headers_get_an_envelope(server: RunningServer) -> None:
-    answer = raw_request(
+async def test_non_utf8_headers_get_an_envelope(server: RunningServer) -> None:
+    """Header bytes that are not UTF-8, as sent on the wire to the real server."""
+    answer = await raw_request(
         server,
         b"POST /codvid-ai/project/get-project-list HTTP/1.1\r\nHost: x\r\n"
         b"Authorization: Bearer \xff\xfe\xc3\x28\r\nX-Odd: \xe9\xe8\r\n"
@@ -162,41 +177,43 @@ def test_non_utf8_headers_get_an_envelope(server: RunningServer) -> None:
     assert b'"result":false' in body
 
 
-def test_malformed_http_gets_a_json_400(server: RunningServer) -> None:
-    answer = raw_request(server, b"GARBAGE \x00\x01 nonsense\r\n\r\n")
+async def test_malformed_http_gets_a_json_400(server: RunningServer) -> None:
+    """Rejected by the real server's HTTP parser, before any app sees it."""
+    answer = await raw_request(server, b"GARBAGE \x00\x01 nonsense\r\n\r\n")
     head, _, body = answer.partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 400")
     assert b"application/json" in head
     assert b'"result": false' in body
 
 
-def test_every_response_has_a_request_id(http: httpx.Client) -> None:
-    ok = http.get("/codvid-ai/ping")
-    missing = http.get("/codvid-ai/missing")
+async def test_every_response_has_a_request_id(http: httpx.AsyncClient) -> None:
+    ok = await http.get("/codvid-ai/ping")
+    missing = await http.get("/codvid-ai/missing")
     assert len(ok.headers["x-request-id"]) == 16
     assert ok.headers["x-request-id"] != missing.headers["x-request-id"]
 
 
-def test_log_lines_carry_the_request_id(http: httpx.Client, server: RunningServer) -> None:
-    request_id = http.get("/codvid-ai/ping").headers["x-request-id"]
+async def test_log_lines_carry_the_request_id(server_api: Api, server: RunningServer) -> None:
+    """The real server's log file: how ``codvid serve`` configures logging."""
+    request_id = (await server_api.http.get("/codvid-ai/ping")).headers["x-request-id"]
     # The access line is written once the response has gone out, so it may trail it.
     deadline = time.monotonic() + 5
     while not any(
         f"[{request_id}]" in line and "GET /codvid-ai/ping 200" in line
-        for line in server.log().splitlines()
+        for line in (await asyncio.to_thread(server.log)).splitlines()
     ):
         assert time.monotonic() < deadline, "no access line with the request id"
-        time.sleep(0.02)
+        await asyncio.sleep(0.02)
 
 
-def test_ping_get_and_post(http: httpx.Client) -> None:
+async def test_ping_get_and_post(http: httpx.AsyncClient) -> None:
     for method in ("GET", "POST"):
-        response = http.request(method, "/codvid-ai/ping")
+        response = await http.request(method, "/codvid-ai/ping")
         assert response.status_code == 200
         assert response.json() == {"message": "pong"}
 
 
-def test_a_missing_token_wins_over_a_bad_body(http: httpx.Client) -> None:
+async def test_a_missing_token_wins_over_a_bad_body(http: httpx.AsyncClient) -> None:
     for path in ("project/create-project", "ig-tracking/create_task", "ai/respond"):
-        response = http.post(f"/codvid-ai/{path}", content=b"{not json")
+        response = await http.post(f"/codvid-ai/{path}", content=b"{not json")
         assert_error(response, 401)

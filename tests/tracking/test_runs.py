@@ -8,10 +8,12 @@ import pytest
 
 from codvid.storage import Store
 from codvid.tracking import runs
+from codvid.tracking.documents import EVENTS, RUNS
 from codvid.tracking.errors import TaskNotFound
 from tests.factories import (
     OTHER_USER,
     USER,
+    events,
     profile_task,
     read_run,
     read_task,
@@ -67,7 +69,7 @@ async def test_claim_of_a_task_not_the_callers_leaves_no_run(
     with pytest.raises(TaskNotFound):
         await runs.claim(store, "profile", task_id or task["_id"], user_id, "force")
 
-    assert await store.collection(runs.RUNS).count_documents({}) == 0
+    assert await store.collection(RUNS).count_documents({}) == 0
     assert (await read_task(store, "profile", task["_id"]))["active_run_id"] is None
 
 
@@ -99,7 +101,7 @@ async def test_a_stale_claim_is_taken_over(store: Store, crash: str) -> None:
     if crash == "holder finished":
         await set_run(store, stale["_id"], status="succeeded")
     else:
-        await store.collection(runs.RUNS).delete_one({"_id": stale["_id"]})
+        await store.collection(RUNS).delete_one({"_id": stale["_id"]})
 
     fresh = await runs.claim(store, "profile", task["_id"], USER, "force")
 
@@ -172,7 +174,7 @@ async def test_events_are_numbered_from_one_in_order(store: Store) -> None:
     for step in range(1, 6):
         assert await runs.append_event(store, run, f"step_{step}", f"Step {step}", step=step)
 
-    every = await runs.latest_events(store, run["_id"], 100)
+    every = await events(store, run["_id"])
     assert [event["seq"] for event in every] == [1, 2, 3, 4, 5]
     assert [event["event_type"] for event in every] == [f"step_{i}" for i in range(1, 6)]
     assert every[2]["message"] == "Step 3" and every[2]["step"] == 3
@@ -201,7 +203,7 @@ async def test_an_event_for_a_deleted_run_is_dropped(store: Store) -> None:
     await runs.delete_for_task(store, task["_id"])
 
     assert await runs.append_event(store, run, "late", "after the delete") is False
-    assert await store.collection(runs.EVENTS).count_documents({}) == 0
+    assert await store.collection(EVENTS).count_documents({}) == 0
 
 
 async def test_heartbeat_only_beats_for_a_processing_run(store: Store) -> None:

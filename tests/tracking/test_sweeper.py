@@ -9,10 +9,10 @@ import time
 import pytest
 
 from codvid.jobs.process import this_process
-from codvid.storage import Document, Store
+from codvid.storage import Store
 from codvid.tracking import runs
 from codvid.tracking import scheduled as sweeper
-from codvid.tracking.documents import RUNS
+from codvid.tracking.documents import RUNS, RunDocument
 from tests.doubles import Enqueued
 from tests.factories import (
     USER,
@@ -37,7 +37,7 @@ ELSEWHERE = "another-host:4242:0123456789ab:987654"  # a worker on another machi
 
 async def processing_run(
     store: Store, name: str, *, silent_for: float, worker: str = ELSEWHERE
-) -> Document:
+) -> RunDocument:
     task = await profile_task(store, name)
     run = await runs.claim(store, "profile", task["_id"], USER, "force")
     assert await runs.start(store, run["_id"], worker)
@@ -47,7 +47,7 @@ async def processing_run(
 
 async def queued_run(
     store: Store, name: str, *, age: float, queued_by: str = ELSEWHERE
-) -> Document:
+) -> RunDocument:
     task = await profile_task(store, name)
     run = await runs.claim(store, "profile", task["_id"], USER, "force")
     await set_run(

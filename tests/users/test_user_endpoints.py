@@ -1,10 +1,12 @@
-"""Account deletion over real HTTP (contract 2.3)."""
+"""Account deletion on the service in this process (contract 2.3)."""
 
 from __future__ import annotations
 
 import pytest
 
 from tests.client import PASSWORD, Api, assert_error, envelope
+
+pytestmark = pytest.mark.anyio
 
 DELETED = {
     "result": True,
@@ -23,32 +25,32 @@ DELETED = {
         ("POST", "user/delete_account", None),
     ],
 )
-def test_delete_account(api: Api, method: str, path: str, body: dict | None) -> None:  # type: ignore[type-arg]
-    user = api.signup()
-    api.create_project(user, "mine")
-    response = api.call(method, path, user, body)
+async def test_delete_account(api: Api, method: str, path: str, body: dict | None) -> None:
+    user = await api.signup()
+    await api.create_project(user, "mine")
+    response = await api.call(method, path, user, body)
     assert response.status_code == 200
     assert response.json() == DELETED
     # The token stops working, the email is free again and nothing of the old account
     # comes back with the new one.
-    assert_error(api.call("POST", "project/get-project-list", user), 401)
-    login = api.http.post(
+    assert_error(await api.call("POST", "project/get-project-list", user), 401)
+    login = await api.http.post(
         "/codvid-ai/auth/login",
         json=envelope(auth_type="email", email=user.email, password=PASSWORD),
     )
     assert_error(login, 400, "Email is not linked to an account.")
-    again = api.signup(email=user.email)
-    listing = api.call("POST", "project/get-project-list", again)
+    again = await api.signup(email=user.email)
+    listing = await api.call("POST", "project/get-project-list", again)
     assert listing.json()["response"]["project_list"] == []
 
 
-def test_deleting_one_account_leaves_others(api: Api) -> None:
-    alice, bob = api.signup(), api.signup()
-    api.create_project(bob, "bob's")
-    api.call("POST", "user/delete-account", alice)
-    listing = api.call("POST", "project/get-project-list", bob)
+async def test_deleting_one_account_leaves_others(api: Api) -> None:
+    alice, bob = await api.signup(), await api.signup()
+    await api.create_project(bob, "bob's")
+    await api.call("POST", "user/delete-account", alice)
+    listing = await api.call("POST", "project/get-project-list", bob)
     assert listing.json()["response"]["project_list"] == ["bob's"]
 
 
-def test_delete_account_needs_a_token(api: Api) -> None:
-    assert_error(api.call("POST", "user/delete-account"), 401)
+async def test_delete_account_needs_a_token(api: Api) -> None:
+    assert_error(await api.call("POST", "user/delete-account"), 401)

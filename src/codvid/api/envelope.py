@@ -48,12 +48,6 @@ class Ok(BaseModel, Generic[T]):
     response: T
 
 
-class Bare(BaseModel):
-    """Shape B: ``{"result": true}``."""
-
-    result: Literal[True] = True
-
-
 class ErrorBody(BaseModel):
     """Shape E: every error."""
 

@@ -20,7 +20,6 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from codvid.ai.providers.base import ChatMessage, ModelReply, ToolCall, ToolSpec
-from codvid.ai.settings import AISettings
 
 LABEL = "[offline assistant] "
 MODEL = "offline"
@@ -45,7 +44,8 @@ class OfflineProvider:
         return reply_to(messages, tools)
 
 
-def from_settings(_: AISettings) -> OfflineProvider:
+def from_settings(_: object) -> OfflineProvider:
+    """The offline provider reads no settings."""
     return OfflineProvider()
 
 

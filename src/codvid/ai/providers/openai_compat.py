@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import openai
 from openai.types.chat import (
@@ -18,6 +18,7 @@ from openai.types.chat import (
     ChatCompletionMessageParam,
     ChatCompletionToolParam,
 )
+from pydantic import SecretStr
 
 from codvid.ai.providers.base import (
     ChatMessage,
@@ -29,7 +30,6 @@ from codvid.ai.providers.base import (
     ToolCall,
     ToolSpec,
 )
-from codvid.ai.settings import AISettings
 
 
 class OpenAICompatibleProvider:
@@ -112,7 +112,20 @@ class OpenAICompatibleProvider:
                 reply.add(chunk)
 
 
-def from_settings(settings: AISettings) -> OpenAICompatibleProvider:
+class OpenAIOptions(Protocol):
+    """What this provider reads of the AI settings (``codvid.ai.settings``)."""
+
+    @property
+    def base_url(self) -> str: ...
+    @property
+    def api_key(self) -> SecretStr | None: ...
+    @property
+    def model(self) -> str: ...
+    @property
+    def timeout(self) -> float: ...
+
+
+def from_settings(settings: OpenAIOptions) -> OpenAICompatibleProvider:
     return OpenAICompatibleProvider(
         base_url=settings.base_url,
         api_key=settings.api_key.get_secret_value() if settings.api_key else "",

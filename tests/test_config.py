@@ -1,0 +1,130 @@
+"""Settings: grouped by the package they configure, read from the published flat
+``CODVID_*`` names, and a misconfiguration is one line and exit code 2 at start."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from codvid.config import load_settings
+from codvid.errors import ConfigurationError
+from tests.server import CODVID
+
+# Every published variable, a value that is not its default, and where it lands.
+PUBLISHED: list[tuple[str, str, str, Any]] = [
+    ("CODVID_DATA_DIR", "/tmp/elsewhere", "storage.data_dir", Path("/tmp/elsewhere")),
+    ("CODVID_DATABASE_URL", "sqlite:///x.db", "storage.database_url", "sqlite:///x.db"),
+    ("CODVID_HOST", "0.0.0.0", "http.host", "0.0.0.0"),
+    ("CODVID_PORT", "9001", "http.port", 9001),
+    ("CODVID_LOG_LEVEL", "debug", "http.log_level", "debug"),
+    ("CODVID_CORS_ORIGINS", '["https://a.example"]', "http.cors_origins", ["https://a.example"]),
+    ("CODVID_MAX_BODY_BYTES", "4096", "http.max_body_bytes", 4096),
+    ("CODVID_JWT_LIFETIME_DAYS", "2", "auth.jwt_lifetime_days", 2.0),
+    ("CODVID_MIN_PASSWORD_LENGTH", "12", "auth.min_password_length", 12),
+    ("CODVID_LOGIN_RATE_PER_EMAIL", "5/minute", "auth.login_rate_per_email", "5/minute"),
+    ("CODVID_LOGIN_RATE_PER_CLIENT", "7/minute", "auth.login_rate_per_client", "7/minute"),
+    ("CODVID_SIGNUP_RATE_PER_CLIENT", "9/hour", "auth.signup_rate_per_client", "9/hour"),
+    ("CODVID_BROKER_URL", "memory://", "jobs.broker_url", "memory://"),
+    ("CODVID_JOB_CONCURRENCY", "3", "jobs.concurrency", 3),
+    ("CODVID_HEARTBEAT_INTERVAL", "1", "jobs.heartbeat_interval", 1.0),
+    ("CODVID_STALE_AFTER", "30", "jobs.stale_after", 30.0),
+    ("CODVID_SWEEPER_INTERVAL", "7", "jobs.sweeper_interval", 7.0),
+    ("CODVID_SCHEDULER_ENABLED", "false", "jobs.scheduler_enabled", False),
+    ("CODVID_SCHEDULER_INTERVAL", "60", "jobs.scheduler_interval", 60.0),
+    ("CODVID_SCHEDULER_BATCH", "10", "jobs.scheduler_batch", 10),
+    ("CODVID_FAILURE_BACKOFF", "120", "jobs.failure_backoff", 120.0),
+    ("CODVID_SCRAPER_PROVIDER", "demo", "scraping.provider", "demo"),
+    ("CODVID_SCRAPER_STEP_DELAY", "0.25", "scraping.step_delay", 0.25),
+    ("CODVID_SCRAPE_TIMEOUT", "30", "scraping.timeout", 30.0),
+    ("CODVID_SCRAPE_MAX_POSTS", "5", "scraping.max_posts", 5),
+    ("CODVID_SCRAPE_MAX_COMMENTS", "3", "scraping.max_comments", 3),
+    ("CODVID_AI_PROVIDER", "openai", "ai.provider", "openai"),
+    ("CODVID_AI_BASE_URL", "http://localhost:1/v1", "ai.base_url", "http://localhost:1/v1"),
+    ("CODVID_AI_MODEL", "local", "ai.model", "local"),
+    ("CODVID_AI_TIMEOUT", "5", "ai.timeout", 5.0),
+    ("CODVID_AI_MAX_ITERATIONS", "2", "ai.max_iterations", 2),
+    ("CODVID_AI_MAX_MESSAGE_CHARS", "100", "ai.max_message_chars", 100),
+]
+
+
+@pytest.mark.parametrize(("variable", "raw", "where", "expected"), PUBLISHED)
+def test_every_published_name_still_works(
+    monkeypatch: pytest.MonkeyPatch, variable: str, raw: str, where: str, expected: Any
+) -> None:
+    monkeypatch.setenv(variable, raw)
+    group, field = where.split(".")
+    assert getattr(getattr(load_settings(), group), field) == expected
+
+
+def test_secrets_are_read_and_never_shown(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CODVID_JWT_SECRET", "s" * 40)
+    monkeypatch.setenv("CODVID_AI_API_KEY", "sk-secret-key")
+    settings = load_settings()
+    assert settings.auth.jwt_secret is not None
+    assert settings.auth.jwt_secret.get_secret_value() == "s" * 40
+    assert settings.ai.api_key is not None
+    assert settings.ai.api_key.get_secret_value() == "sk-secret-key"
+    assert "sk-secret-key" not in repr(settings) and "s" * 40 not in repr(settings)
+
+
+def test_overrides_win_and_are_named_like_the_variables(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CODVID_SCRAPE_TIMEOUT", "30")
+    assert load_settings(scrape_timeout=5).scraping.timeout == 5
+    with pytest.raises(ConfigurationError, match=r"^unknown setting CODVID_NOPE$"):
+        load_settings(nope=1)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"port": "x"}, "invalid setting CODVID_PORT: Input should be a valid integer"),
+        ({"scraper_provider": "nope"}, "invalid setting CODVID_SCRAPER_PROVIDER: unknown scraper"),
+        ({"ai_provider": "gpt"}, "invalid setting CODVID_AI_PROVIDER: unknown model provider"),
+        ({"jwt_secret": "short"}, "invalid setting CODVID_JWT_SECRET: must be at least 32"),
+        ({"login_rate_per_email": "often"}, "invalid setting CODVID_LOGIN_RATE_PER_EMAIL: must be"),
+        ({"database_url": "postgres://x"}, "invalid setting CODVID_DATABASE_URL: must start"),
+        ({"stale_after": 3}, "invalid settings: CODVID_STALE_AFTER must be more than twice"),
+    ],
+)
+def test_a_bad_setting_is_one_readable_line(overrides: dict, message: str) -> None:
+    with pytest.raises(ConfigurationError) as raised:
+        load_settings(**overrides)
+    assert str(raised.value).startswith(message)
+    assert "\n" not in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "line"),
+    [
+        (
+            "CODVID_SCRAPER_PROVIDER",
+            "apify2",
+            "codvid: invalid setting CODVID_SCRAPER_PROVIDER: "
+            "unknown scraper provider 'apify2'; known: demo",
+        ),
+        (
+            "CODVID_AI_PROVIDER",
+            "gpt",
+            "codvid: invalid setting CODVID_AI_PROVIDER: "
+            "unknown model provider 'gpt'; known: offline, openai",
+        ),
+    ],
+)
+def test_the_command_stops_with_exit_code_2_and_one_line(
+    tmp_path: Path, variable: str, value: str, line: str
+) -> None:
+    env = {"PATH": "/usr/bin:/bin", "CODVID_DATA_DIR": str(tmp_path), variable: value}
+    done = subprocess.run(
+        [str(CODVID), "serve", "--port", "9"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [line]
+    assert not (tmp_path / "codvid.sqlite3").exists(), "nothing starts on a bad setting"
