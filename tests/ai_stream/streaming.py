@@ -1,4 +1,12 @@
-"""Read a streamed answer the way the original clients do, and as raw HTTP chunks."""
+"""Read a streamed answer: in this process as lines of JSON, or from a real server the
+way the original clients do and as raw HTTP chunks.
+
+``httpx.ASGITransport`` does not keep HTTP chunk boundaries, so :func:`read_stream`
+splits the body by the service's framing (one JSON object and ``\\n`` per chunk). The
+chunk framing itself is only visible over the network: :func:`stream_like_the_client`
+and :func:`raw_post` are blocking and meant for a real ``codvid serve``, from a sync test
+or from a worker thread (``anyio.to_thread.run_sync``).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +17,20 @@ from typing import Any
 
 import requests
 
-from tests.client import User, envelope
+from tests.client import Api, User, envelope
+
+MEDIA_TYPE = "application/json; charset=utf-8"
+
+
+async def read_stream(api: Api, user: User, path: str, data: dict[str, Any]) -> list[Any]:
+    """The whole streamed body, one JSON object per ``\\n``-terminated line."""
+    response = await api.http.post(f"/codvid-ai/{path}", json=envelope(data), headers=user.headers)
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == MEDIA_TYPE
+    assert "content-length" not in response.headers  # streamed, not one body
+    *lines, rest = response.content.decode("utf-8").split("\n")
+    assert rest == "", f"the stream does not end with a newline: {rest!r}"
+    return [json.loads(line) for line in lines]
 
 
 def stream_like_the_client(base_url: str, user: User, path: str, data: dict[str, Any]) -> list[Any]:
