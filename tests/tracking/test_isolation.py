@@ -6,35 +6,37 @@ import pytest
 
 from tests.client import Api, Tracking, User, assert_error
 
+pytestmark = pytest.mark.anyio
+
 MISSING = "Task not found or access denied"
 
 
 @pytest.fixture
-def owner(api: Api) -> User:
-    return api.signup()
+async def owner(api: Api) -> User:
+    return await api.signup()
 
 
 @pytest.fixture
-def intruder(api: Api) -> User:
-    return api.signup()
+async def intruder(api: Api) -> User:
+    return await api.signup()
 
 
-def snapshot(tracking: Tracking, owner: User, profile_id: str, project: str) -> object:
-    profile = tracking.call("GET", "get_task", owner, profile_id).json()
-    reels = tracking.call(
-        "POST", "get_project_reel_tasks", owner, data={"project_name": project}
+async def snapshot(tracking: Tracking, owner: User, profile_id: str, project: str) -> object:
+    profile = (await tracking.call("GET", "get_task", owner, profile_id)).json()
+    reels = (
+        await tracking.call("POST", "get_project_reel_tasks", owner, data={"project_name": project})
     ).json()
-    status = tracking.status(owner, profile_id)
+    status = await tracking.status(owner, profile_id)
     return profile, reels, status
 
 
-def test_every_route_refuses_someone_elses_task(
+async def test_every_route_refuses_someone_elses_task(
     api: Api, tracking: Tracking, owner: User, intruder: User
 ) -> None:
-    project = api.create_project(owner, "owner's project")
-    profile_id = tracking.create_profile(owner)
-    reel_id = tracking.create_reel(owner, project)
-    before = snapshot(tracking, owner, profile_id, project)
+    project = await api.create_project(owner, "owner's project")
+    profile_id = await tracking.create_profile(owner)
+    reel_id = await tracking.create_reel(owner, project)
+    before = await snapshot(tracking, owner, profile_id, project)
     attempts = [
         ("GET", "get_task", profile_id, None),
         ("PUT", "update_task", profile_id, {"status": "paused"}),
@@ -51,7 +53,7 @@ def test_every_route_refuses_someone_elses_task(
         ("DELETE", "delete_reel_task", reel_id, None),
     ]
     for method, name, task_id, data in attempts:
-        response = tracking.call(method, name, intruder, task_id, data=data)
+        response = await tracking.call(method, name, intruder, task_id, data=data)
         assert_error(response, 404, MISSING)
     # Project-addressed reel routes: the intruder's view of the name is "no such project".
     url = "https://www.instagram.com/reel/Intruder123/"
@@ -59,6 +61,8 @@ def test_every_route_refuses_someone_elses_task(
         ("POST", "create_reel_task", {"project_name": project, "reel_url": url}),
         ("POST", "get_project_reel_tasks", {"project_name": project}),
     ]:
-        assert_error(tracking.call(method, name, intruder, data=data), 400, "Project not exists.")
-    assert tracking.call("GET", "get_tasks", intruder).json()["response"]["tasks"] == []
-    assert snapshot(tracking, owner, profile_id, project) == before
+        assert_error(
+            await tracking.call(method, name, intruder, data=data), 400, "Project not exists."
+        )
+    assert (await tracking.call("GET", "get_tasks", intruder)).json()["response"]["tasks"] == []
+    assert await snapshot(tracking, owner, profile_id, project) == before

@@ -1,4 +1,4 @@
-"""Profile tracking routes over real HTTP, under both route generations (contract 2.6)."""
+"""Profile tracking routes through the HTTP API, under both route generations (contract 2.6)."""
 
 from __future__ import annotations
 
@@ -8,18 +8,20 @@ import pytest
 
 from tests.client import Api, Tracking, User, assert_error, new_username
 
+pytestmark = pytest.mark.anyio
+
 DAY = 86400
 
 
 @pytest.fixture
-def user(api: Api) -> User:
-    return api.signup()
+async def user(api: Api) -> User:
+    return await api.signup()
 
 
-def test_create_task(tracking: Tracking, user: User) -> None:
+async def test_create_task(tracking: Tracking, user: User) -> None:
     username = new_username("Mixed.Case")
     before = time.time()
-    response = tracking.call(
+    response = await tracking.call(
         "POST", "create_task", user, data={"target_profile": f"@{username}", "is_competitor": True}
     )
     assert response.status_code == 200
@@ -29,12 +31,12 @@ def test_create_task(tracking: Tracking, user: User) -> None:
     assert before + 2 * DAY <= body["next_scrape_due"] <= time.time() + 2 * DAY
 
 
-def test_list_tasks(tracking: Tracking, user: User) -> None:
-    empty = tracking.call("GET", "get_tasks", user)
+async def test_list_tasks(tracking: Tracking, user: User) -> None:
+    empty = await tracking.call("GET", "get_tasks", user)
     assert empty.json() == {"result": True, "response": {"tasks": [], "total_tasks": 0}}
-    first = tracking.create_profile(user, "first_one")
-    second = tracking.create_profile(user, "second_one", scrape_interval_days=0.5)
-    body = tracking.call("GET", "get_tasks", user).json()["response"]
+    first = await tracking.create_profile(user, "first_one")
+    second = await tracking.create_profile(user, "second_one", scrape_interval_days=0.5)
+    body = (await tracking.call("GET", "get_tasks", user)).json()["response"]
     assert body["total_tasks"] == 2
     assert [t["_id"] for t in body["tasks"]] == [first, second]
     task = body["tasks"][1]
@@ -54,9 +56,9 @@ def test_list_tasks(tracking: Tracking, user: User) -> None:
     assert task["next_scrape_due"] == pytest.approx(task["created_at"] + 0.5 * DAY)
 
 
-def test_task_details_before_the_first_scrape(tracking: Tracking, user: User) -> None:
-    task_id = tracking.create_profile(user, "fresh_account")
-    body = tracking.call("GET", "get_task", user, task_id).json()["response"]
+async def test_task_details_before_the_first_scrape(tracking: Tracking, user: User) -> None:
+    task_id = await tracking.create_profile(user, "fresh_account")
+    body = (await tracking.call("GET", "get_task", user, task_id)).json()["response"]
     task = body["task"]
     assert task["_id"] == task_id and task["user_id"] == user.user_id
     assert task["schema_version"] == "1.0" and task["task_type"] == "profile_tracking"
@@ -71,11 +73,11 @@ def test_task_details_before_the_first_scrape(tracking: Tracking, user: User) ->
     "username",
     ["", "has space", "way_too_long_" + "x" * 20, "émile", "semi;colon", "a/b", "@", "x'--"],
 )
-def test_invalid_usernames(tracking: Tracking, user: User, username: str) -> None:
-    response = tracking.call("POST", "create_task", user, data={"target_profile": username})
+async def test_invalid_usernames(tracking: Tracking, user: User, username: str) -> None:
+    response = await tracking.call("POST", "create_task", user, data={"target_profile": username})
     assert_error(response, 400)
     assert response.json()["message"].startswith("Invalid target_profile")
-    assert tracking.call("GET", "get_tasks", user).json()["response"]["total_tasks"] == 0
+    assert (await tracking.call("GET", "get_tasks", user)).json()["response"]["total_tasks"] == 0
 
 
 @pytest.mark.parametrize(
@@ -93,28 +95,30 @@ def test_invalid_usernames(tracking: Tracking, user: User, username: str) -> Non
         ),
     ],
 )
-def test_create_task_bad_bodies(tracking: Tracking, user: User, data: dict, message: str) -> None:  # type: ignore[type-arg]
-    assert_error(tracking.call("POST", "create_task", user, data=data), 400, message)
+async def test_create_task_bad_bodies(
+    tracking: Tracking, user: User, data: dict, message: str
+) -> None:
+    assert_error(await tracking.call("POST", "create_task", user, data=data), 400, message)
 
 
-def test_duplicate_profile_is_409(tracking: Tracking, user: User, api: Api) -> None:
-    tracking.create_profile(user, "same_name")
-    again = tracking.call("POST", "create_task", user, data={"target_profile": "SAME_NAME"})
+async def test_duplicate_profile_is_409(tracking: Tracking, user: User, api: Api) -> None:
+    await tracking.create_profile(user, "same_name")
+    again = await tracking.call("POST", "create_task", user, data={"target_profile": "SAME_NAME"})
     assert_error(again, 409, "A tracking task for this profile already exists")
-    other = api.signup()
-    tracking.create_profile(other, "same_name")  # another user may track it too
+    other = await api.signup()
+    await tracking.create_profile(other, "same_name")  # another user may track it too
 
 
-def test_update_task(tracking: Tracking, user: User) -> None:
-    task_id = tracking.create_profile(user)
-    response = tracking.call(
+async def test_update_task(tracking: Tracking, user: User) -> None:
+    task_id = await tracking.create_profile(user)
+    response = await tracking.call(
         "PUT", "update_task", user, task_id, data={"is_competitor": True, "status": "paused"}
     )
     assert response.json() == {
         "result": True,
         "response": {"message": "Tracking task updated successfully"},
     }
-    task = tracking.call("GET", "get_task", user, task_id).json()["response"]["task"]
+    task = (await tracking.call("GET", "get_task", user, task_id)).json()["response"]["task"]
     assert task["is_competitor"] is True and task["status"] == "paused"
 
 
@@ -127,64 +131,64 @@ def test_update_task(tracking: Tracking, user: User) -> None:
         ({"is_competitor": "true"}, None),
     ],
 )
-def test_update_task_bad_bodies(
+async def test_update_task_bad_bodies(
     tracking: Tracking,
     user: User,
     data: dict,
-    message: str | None,  # type: ignore[type-arg]
+    message: str | None,
 ) -> None:
-    task_id = tracking.create_profile(user)
-    assert_error(tracking.call("PUT", "update_task", user, task_id, data=data), 400, message)
-    task = tracking.call("GET", "get_task", user, task_id).json()["response"]["task"]
+    task_id = await tracking.create_profile(user)
+    assert_error(await tracking.call("PUT", "update_task", user, task_id, data=data), 400, message)
+    task = (await tracking.call("GET", "get_task", user, task_id)).json()["response"]["task"]
     assert task["status"] == "active" and task["is_competitor"] is False
 
 
-def test_delete_task(tracking: Tracking, user: User) -> None:
-    keep, drop = tracking.create_profile(user), tracking.create_profile(user)
-    response = tracking.call("DELETE", "delete_task", user, drop)
+async def test_delete_task(tracking: Tracking, user: User) -> None:
+    keep, drop = await tracking.create_profile(user), await tracking.create_profile(user)
+    response = await tracking.call("DELETE", "delete_task", user, drop)
     assert response.json() == {
         "result": True,
         "response": {"message": "Tracking task deleted successfully"},
     }
-    listed = tracking.call("GET", "get_tasks", user).json()["response"]["tasks"]
+    listed = (await tracking.call("GET", "get_tasks", user)).json()["response"]["tasks"]
     assert [t["_id"] for t in listed] == [keep]
     assert_error(
-        tracking.call("GET", "get_task", user, drop), 404, "Task not found or access denied"
+        await tracking.call("GET", "get_task", user, drop), 404, "Task not found or access denied"
     )
-    assert_error(tracking.call("DELETE", "delete_task", user, drop), 404)
+    assert_error(await tracking.call("DELETE", "delete_task", user, drop), 404)
 
 
 @pytest.mark.parametrize("days", [0.5, 3, 2.5, 30])
-def test_update_scrape_interval(tracking: Tracking, user: User, days: float) -> None:
-    task_id = tracking.create_profile(user)
+async def test_update_scrape_interval(tracking: Tracking, user: User, days: float) -> None:
+    task_id = await tracking.create_profile(user)
     before = time.time()
-    response = tracking.call(
+    response = await tracking.call(
         "PUT", "update_scrape_interval", user, task_id, data={"scrape_interval_days": days}
     )
     assert response.status_code == 200
     assert response.json()["response"]["message"] == (
         f"Scrape interval for task {task_id} updated to {days:g} days."
     )
-    task = tracking.call("GET", "get_task", user, task_id).json()["response"]["task"]
+    task = (await tracking.call("GET", "get_task", user, task_id)).json()["response"]["task"]
     assert task["scrape_interval_days"] == days
     assert before + days * DAY <= task["next_scrape_due"] <= time.time() + days * DAY
 
 
 @pytest.mark.parametrize("days", [0, -1, 0.49, 30.5, 1e308, "2", True, None, [2]])
-def test_invalid_intervals(tracking: Tracking, user: User, days: object) -> None:
-    task_id = tracking.create_profile(user)
-    response = tracking.call(
+async def test_invalid_intervals(tracking: Tracking, user: User, days: object) -> None:
+    task_id = await tracking.create_profile(user)
+    response = await tracking.call(
         "PUT", "update_scrape_interval", user, task_id, data={"scrape_interval_days": days}
     )
     assert_error(response, 400, "Invalid scrape_interval_days: must be a number from 0.5 to 30")
-    task = tracking.call("GET", "get_task", user, task_id).json()["response"]["task"]
+    task = (await tracking.call("GET", "get_task", user, task_id)).json()["response"]["task"]
     assert task["scrape_interval_days"] == 2
 
 
-def test_non_finite_interval_in_raw_json(api: Api, user: User) -> None:
-    task_id = Tracking(api).create_profile(user)
+async def test_non_finite_interval_in_raw_json(api: Api, user: User) -> None:
+    task_id = await Tracking(api).create_profile(user)
     for literal in (b"NaN", b"Infinity", b"-Infinity"):
-        response = api.http.put(
+        response = await api.http.put(
             f"/codvid-ai/ig-tracking/update_scrape_interval/{task_id}",
             content=b'{"schema_version": "4.0", "data": {"scrape_interval_days": '
             + literal
@@ -194,9 +198,9 @@ def test_non_finite_interval_in_raw_json(api: Api, user: User) -> None:
         assert_error(response, 400)
 
 
-def test_interval_post_alias(api: Api, user: User) -> None:
-    task_id = Tracking(api).create_profile(user)
-    response = api.call(
+async def test_interval_post_alias(api: Api, user: User) -> None:
+    task_id = await Tracking(api).create_profile(user)
+    response = await api.call(
         "POST", f"ig-tracking/update_scrape_interval/{task_id}", user, {"scrape_interval_days": 1}
     )
     assert response.status_code == 200
@@ -205,7 +209,7 @@ def test_interval_post_alias(api: Api, user: User) -> None:
 @pytest.mark.parametrize(
     "task_id", ["nope", "00000000-0000-4000-8000-000000000000", "%27%20OR%201"]
 )
-def test_unknown_ids_are_404(tracking: Tracking, user: User, task_id: str) -> None:
+async def test_unknown_ids_are_404(tracking: Tracking, user: User, task_id: str) -> None:
     for method, name, data in [
         ("GET", "get_task", None),
         ("PUT", "update_task", {"status": "active"}),
@@ -214,10 +218,10 @@ def test_unknown_ids_are_404(tracking: Tracking, user: User, task_id: str) -> No
         ("PUT", "update_scrape_interval", {"scrape_interval_days": 2}),
         ("GET", "task_status", None),
     ]:
-        response = tracking.call(method, name, user, task_id, data=data)
+        response = await tracking.call(method, name, user, task_id, data=data)
         assert_error(response, 404, "Task not found or access denied")
 
 
-def test_task_routes_need_a_token(tracking: Tracking, api: Api) -> None:
-    response = api.http.get(f"/codvid-ai/{tracking.path('get_tasks')}")
+async def test_task_routes_need_a_token(tracking: Tracking, api: Api) -> None:
+    response = await api.http.get(f"/codvid-ai/{tracking.path('get_tasks')}")
     assert_error(response, 401)

@@ -1,4 +1,4 @@
-"""Reel tracking routes over real HTTP (contract 2.7, CR-5, CR-15, decision 7.2)."""
+"""Reel tracking routes through the HTTP API (contract 2.7, CR-5, CR-15, decision 7.2)."""
 
 from __future__ import annotations
 
@@ -6,10 +6,12 @@ import pytest
 
 from tests.client import Api, Tracking, User, assert_error
 
+pytestmark = pytest.mark.anyio
+
 
 @pytest.fixture
-def user(api: Api) -> User:
-    return api.signup()
+async def user(api: Api) -> User:
+    return await api.signup()
 
 
 @pytest.fixture
@@ -17,8 +19,10 @@ def reels(api: Api) -> Tracking:
     return Tracking(api)
 
 
-def mod_count(api: Api, user: User, project: str) -> int:
-    response = api.call("POST", "project/get-project-mod-count", user, {"project_name": project})
+async def mod_count(api: Api, user: User, project: str) -> int:
+    response = await api.call(
+        "POST", "project/get-project-mod-count", user, {"project_name": project}
+    )
     return int(response.json()["response"]["mod_count"])
 
 
@@ -31,17 +35,19 @@ def mod_count(api: Api, user: User, project: str) -> int:
         "https://www.instagram.com/p/DNlP4Kayo5O/?igsh=abc123",
     ],
 )
-def test_create_reel_task_accepts_instagram_forms(
+async def test_create_reel_task_accepts_instagram_forms(
     api: Api, reels: Tracking, user: User, url: str
 ) -> None:
-    project = api.create_project(user)
-    response = reels.call(
+    project = await api.create_project(user)
+    response = await reels.call(
         "POST", "create_reel_task", user, data={"project_name": project, "reel_url": url}
     )
     assert response.status_code == 200, response.text
     body = response.json()["response"]
     assert body["message"] == "Instagram reel tracking task created successfully"
-    task = reels.call("GET", "get_reel_tracking_task", user, body["task_id"]).json()["response"]
+    task = (await reels.call("GET", "get_reel_tracking_task", user, body["task_id"])).json()[
+        "response"
+    ]
     assert task["task"]["reel_id"] == "DNlP4Kayo5O"
     assert task["task"]["reel_url"] == url
     assert task["task"]["project_name"] == project
@@ -62,22 +68,22 @@ def test_create_reel_task_accepts_instagram_forms(
         "javascript:alert(1)",
     ],
 )
-def test_create_reel_task_rejects_other_urls(
+async def test_create_reel_task_rejects_other_urls(
     api: Api, reels: Tracking, user: User, url: str
 ) -> None:
-    project = api.create_project(user)
-    response = reels.call(
+    project = await api.create_project(user)
+    response = await reels.call(
         "POST", "create_reel_task", user, data={"project_name": project, "reel_url": url}
     )
     assert_error(response, 400)
     assert "Invalid Instagram reel URL format" in response.json()["message"]
-    assert mod_count(api, user, project) == 1
+    assert await mod_count(api, user, project) == 1
 
 
-def test_create_reel_task_errors(api: Api, reels: Tracking, user: User) -> None:
-    project = api.create_project(user)
+async def test_create_reel_task_errors(api: Api, reels: Tracking, user: User) -> None:
+    project = await api.create_project(user)
     url = "https://www.instagram.com/reels/DNlP4Kayo5O/"
-    cases = [
+    cases: list[tuple[dict, str]] = [
         ({"project_name": "ghost", "reel_url": url}, "Project not exists."),
         ({"reel_url": url}, "Missing required field: project_name"),
         ({"project_name": project}, "Missing required field: reel_url"),
@@ -91,22 +97,22 @@ def test_create_reel_task_errors(api: Api, reels: Tracking, user: User) -> None:
         ),
     ]
     for data, message in cases:
-        assert_error(reels.call("POST", "create_reel_task", user, data=data), 400, message)
-    reels.create_reel(user, project, "DNlP4Kayo5O")
-    duplicate = reels.call(
+        assert_error(await reels.call("POST", "create_reel_task", user, data=data), 400, message)
+    await reels.create_reel(user, project, "DNlP4Kayo5O")
+    duplicate = await reels.call(
         "POST", "create_reel_task", user, data={"project_name": project, "reel_url": url}
     )
     assert_error(duplicate, 409, "A tracking task for this reel already exists")
 
 
-def test_list_reel_tasks_and_project_data(api: Api, reels: Tracking, user: User) -> None:
-    project = api.create_project(user)
-    other = api.create_project(user)
-    first = reels.create_reel(user, project)
-    second = reels.create_reel(user, project)
-    reels.create_reel(user, other)
+async def test_list_reel_tasks_and_project_data(api: Api, reels: Tracking, user: User) -> None:
+    project = await api.create_project(user)
+    other = await api.create_project(user)
+    first = await reels.create_reel(user, project)
+    second = await reels.create_reel(user, project)
+    await reels.create_reel(user, other)
     for method in ("POST", "GET"):
-        response = reels.call(
+        response = await reels.call(
             method, "get_project_reel_tasks", user, data={"project_name": project}
         )
         body = response.json()["response"]
@@ -115,54 +121,64 @@ def test_list_reel_tasks_and_project_data(api: Api, reels: Tracking, user: User)
         task = body["tasks"][0]
         assert task["scrape_interval_days"] == 2 and task["status"] == "active"
         assert task["last_scraped"] is None and task["reel_data"] == {}
-    data = api.call("POST", "project/get-project-data", user, {"project_name": project})
+    data = await api.call("POST", "project/get-project-data", user, {"project_name": project})
     stored = data.json()["response"]["project_data"]
     assert [t["_id"] for t in stored["reel_tracking_tasks"]] == [first, second]
     assert stored["mod_count"] == 3  # 1 at creation + one per reel task created
-    missing = reels.call("POST", "get_project_reel_tasks", user, data={"project_name": "ghost"})
+    missing = await reels.call(
+        "POST", "get_project_reel_tasks", user, data={"project_name": "ghost"}
+    )
     assert_error(missing, 400, "Project not exists.")
 
 
-def test_reel_interval_through_the_profile_route(api: Api, reels: Tracking, user: User) -> None:
-    project = api.create_project(user)
-    task_id = reels.create_reel(user, project)
+async def test_reel_interval_through_the_profile_route(
+    api: Api, reels: Tracking, user: User
+) -> None:
+    project = await api.create_project(user)
+    task_id = await reels.create_reel(user, project)
     for update8 in (False, True):
-        response = Tracking(api, update8).call(
+        response = await Tracking(api, update8).call(
             "PUT", "update_scrape_interval", user, task_id, data={"scrape_interval_days": 1.5}
         )
         assert response.status_code == 200
-    listed = reels.call("POST", "get_project_reel_tasks", user, data={"project_name": project})
+    listed = await reels.call(
+        "POST", "get_project_reel_tasks", user, data={"project_name": project}
+    )
     assert listed.json()["response"]["tasks"][0]["scrape_interval_days"] == 1.5
-    assert mod_count(api, user, project) == 4
+    assert await mod_count(api, user, project) == 4
 
 
-def test_delete_reel_task(api: Api, reels: Tracking, user: User) -> None:
-    project = api.create_project(user)
-    task_id = reels.create_reel(user, project)
-    response = reels.call("DELETE", "delete_reel_task", user, task_id)
+async def test_delete_reel_task(api: Api, reels: Tracking, user: User) -> None:
+    project = await api.create_project(user)
+    task_id = await reels.create_reel(user, project)
+    response = await reels.call("DELETE", "delete_reel_task", user, task_id)
     assert response.json() == {
         "result": True,
         "response": {"message": "Reel tracking task deleted successfully"},
     }
-    assert_error(reels.call("GET", "get_reel_tracking_task", user, task_id), 404)
-    assert_error(reels.call("DELETE", "delete_reel_task", user, task_id), 404)
-    assert mod_count(api, user, project) == 3
+    assert_error(await reels.call("GET", "get_reel_tracking_task", user, task_id), 404)
+    assert_error(await reels.call("DELETE", "delete_reel_task", user, task_id), 404)
+    assert await mod_count(api, user, project) == 3
 
 
-def test_deleting_a_project_deletes_its_reel_tasks(api: Api, reels: Tracking, user: User) -> None:
-    project = api.create_project(user)
-    task_id = reels.create_reel(user, project)
-    api.call("POST", "project/delete-project", user, {"project_name": project})
-    assert_error(reels.call("GET", "get_reel_tracking_task", user, task_id), 404)
-    api.create_project(user, project)
-    listed = reels.call("POST", "get_project_reel_tasks", user, data={"project_name": project})
+async def test_deleting_a_project_deletes_its_reel_tasks(
+    api: Api, reels: Tracking, user: User
+) -> None:
+    project = await api.create_project(user)
+    task_id = await reels.create_reel(user, project)
+    await api.call("POST", "project/delete-project", user, {"project_name": project})
+    assert_error(await reels.call("GET", "get_reel_tracking_task", user, task_id), 404)
+    await api.create_project(user, project)
+    listed = await reels.call(
+        "POST", "get_project_reel_tasks", user, data={"project_name": project}
+    )
     assert listed.json()["response"]["tasks"] == []
 
 
-def test_profile_routes_do_not_serve_reel_ids(api: Api, reels: Tracking, user: User) -> None:
-    task_id = reels.create_reel(user, api.create_project(user))
-    assert_error(reels.call("GET", "get_task", user, task_id), 404)
-    assert_error(reels.call("POST", "force_scrape", user, task_id), 404)
-    profile_id = reels.create_profile(user)
-    assert_error(reels.call("POST", "force_scrape_reel", user, profile_id), 404)
-    assert_error(reels.call("DELETE", "delete_reel_task", user, profile_id), 404)
+async def test_profile_routes_do_not_serve_reel_ids(api: Api, reels: Tracking, user: User) -> None:
+    task_id = await reels.create_reel(user, await api.create_project(user))
+    assert_error(await reels.call("GET", "get_task", user, task_id), 404)
+    assert_error(await reels.call("POST", "force_scrape", user, task_id), 404)
+    profile_id = await reels.create_profile(user)
+    assert_error(await reels.call("POST", "force_scrape_reel", user, profile_id), 404)
+    assert_error(await reels.call("DELETE", "delete_reel_task", user, profile_id), 404)
