@@ -9,12 +9,12 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from codvid.bootstrap import scrape_worker
 from codvid.config import Settings
 from codvid.jobs.worker import Worker
 from codvid.projects import service as projects
 from codvid.projects.documents import PROJECTS
 from codvid.scrapers import ScraperProvider
-from codvid.sentiment import get_analyzer
 from codvid.storage import Document, Store
 from codvid.tracking import profiles, reels, runs, scrape
 from codvid.tracking.documents import (
@@ -133,15 +133,7 @@ class Executor:
 
     @classmethod
     def build(cls, store: Store, settings: Settings, provider: ScraperProvider) -> Executor:
-        worker = Worker(settings.jobs.concurrency, "test-worker")
-        context = ScrapeContext(
-            store=store,
-            scraping=settings.scraping,
-            jobs=settings.jobs,
-            provider=provider,
-            analyzer=get_analyzer(),
-            worker_id=worker.worker_id,
-        )
+        worker, context = scrape_worker(settings, store, provider, "test-worker")
         return cls(context, worker)
 
     async def __call__(self, run_id: str) -> None:

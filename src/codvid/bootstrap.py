@@ -119,19 +119,27 @@ def _scraper(settings: Settings, stack: AsyncExitStack) -> ScraperProvider:
     return provider
 
 
-def _worker(
-    settings: Settings, store: Store, broker: AsyncBroker, provider: ScraperProvider
-) -> Worker:
-    """The worker role: the job handlers, with what their runs use."""
-    worker = Worker(settings.jobs.concurrency, str(this_process()))
+def scrape_worker(
+    settings: Settings, store: Store, provider: ScraperProvider, worker_id: str
+) -> tuple[Worker, ScrapeContext]:
+    """The worker that bounds a process's runs, and what every run it executes uses."""
+    worker = Worker(settings.jobs.concurrency, worker_id)
     context = ScrapeContext(
         store=store,
         scraping=settings.scraping,
         jobs=settings.jobs,
         provider=provider,
         analyzer=get_analyzer(),
-        worker_id=worker.worker_id,
+        worker_id=worker_id,
     )
+    return worker, context
+
+
+def _worker(
+    settings: Settings, store: Store, broker: AsyncBroker, provider: ScraperProvider
+) -> Worker:
+    """The worker role: tracking's job handlers, executed within the worker's limits."""
+    worker, context = scrape_worker(settings, store, provider, str(this_process()))
     for name, handler in tasks.handlers(context).items():
         queue.handle(broker, name, handler, worker)
     return worker

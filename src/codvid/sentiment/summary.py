@@ -5,7 +5,9 @@ count as neutral."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Final, TypedDict
+from typing import Final
+
+from typing_extensions import TypedDict
 
 from codvid.sentiment.base import LABELS, Label
 

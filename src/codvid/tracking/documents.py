@@ -4,15 +4,23 @@ Tracking owns tasks (profile and reel), their runs and run events, the snapshots
 successful scrape leaves, and the providers' raw payloads; no other package queries
 these collections. Field names follow the contract (section 3); internal bookkeeping
 (claims, run ids, failure counters) is stored beside them and never shown.
+
+What a scrape stores on a task (profile data, posts, comments, reel data) is shown to
+clients as it is stored, so these shapes are also the response schemas (``views``);
+they are ``typing_extensions.TypedDict`` because pydantic validates and documents those.
 """
 
 from __future__ import annotations
 
-from typing import Any, Literal, NotRequired, TypedDict
+from typing import Annotated, Any, Literal, NotRequired
+
+from pydantic import Field
+from typing_extensions import TypedDict
 
 from codvid.kit.clock import now
 from codvid.kit.ids import new_id
-from codvid.sentiment import SentimentCounts
+from codvid.scrapers import PostType
+from codvid.sentiment import Label, SentimentCounts
 from codvid.storage import IndexSpec
 
 TaskKind = Literal["profile", "reel"]
@@ -54,21 +62,21 @@ INDEXES = {
 # ---- what a scrape stores on its task (contract 3.3-3.5) -------------------------------
 
 
-class StoredComment(TypedDict):
+class Comment(TypedDict):
     text: str
-    sentiment: str
+    sentiment: Label
     owner_username: str
-    username: str
+    username: Annotated[str, Field(description="Same as owner_username (update 8 name)")]
     timestamp: float
     likes_count: int
-    likes: int
+    likes: Annotated[int, Field(description="Same as likes_count")]
 
 
-class StoredPost(TypedDict):
-    post_id: str
+class Post(TypedDict):
+    post_id: Annotated[str, Field(description="The shortcode")]
     post_url: str
     timestamp: float
-    type: str
+    type: PostType
     is_reel: bool
     caption: str
     likes_count: int
@@ -79,7 +87,7 @@ class StoredPost(TypedDict):
     video_play_count: int
     hashtags: list[str]
     mentions: list[str]
-    top_comments: list[StoredComment]
+    top_comments: list[Comment]
 
 
 class ProfileData(TypedDict):
@@ -96,9 +104,9 @@ class ProfileData(TypedDict):
     posts_count: int | None
     igtv_video_count: int | None
     ig_tv_video_count: int | None
-    scraped_posts: list[StoredPost]
-    data_source: NotRequired[str]
-    is_demo: NotRequired[bool]
+    scraped_posts: list[Post]
+    data_source: NotRequired[Annotated[str, Field(description="The provider, e.g. demo")]]
+    is_demo: NotRequired[Annotated[bool, Field(description="Synthetic data, not Instagram's")]]
     scraped_at: NotRequired[float]
 
 
@@ -114,7 +122,7 @@ class ReelData(TypedDict, total=False):
     hashtags: list[str]
     mentions: list[str]
     owner_username: str
-    top_comments: list[StoredComment]
+    top_comments: list[Comment]
     sentiment_analysis: SentimentCounts
     data_source: str
     is_demo: bool

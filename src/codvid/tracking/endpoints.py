@@ -24,7 +24,6 @@ from codvid.tracking.schemas import (
     ReelTaskList,
     ScrapeStarted,
     SentimentBody,
-    SentimentSummary,
     TaskCreated,
     TaskStatusBody,
 )
@@ -174,7 +173,7 @@ async def update_scrape_interval(
 @route(router, ["/sentiment_summary/{task_id}"], ["GET"], responses=NOT_FOUND)
 async def sentiment_summary(task_id: str, user: CurrentUser, store: StoreDep) -> Ok[SentimentBody]:
     summary = await service.sentiment(store, user["_id"], task_id)
-    return Ok(response=SentimentBody(sentiment_summary=SentimentSummary.model_validate(summary)))
+    return Ok(response=SentimentBody(sentiment_summary=summary))
 
 
 # ---- reel tasks ---------------------------------------------------------------------

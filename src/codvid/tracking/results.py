@@ -11,15 +11,15 @@ from collections.abc import Sequence
 from codvid.scrapers import ProfileResult, ReelResult, ScrapedComment, ScrapedPost
 from codvid.sentiment import Label, counts
 from codvid.tracking.documents import (
+    Comment,
+    Post,
     ProfileData,
     ReelData,
     SnapshotNumbers,
-    StoredComment,
-    StoredPost,
 )
 
 
-def comment(item: ScrapedComment, label: Label) -> StoredComment:
+def comment(item: ScrapedComment, label: Label) -> Comment:
     return {
         "text": item.text,
         "sentiment": label,
@@ -31,7 +31,7 @@ def comment(item: ScrapedComment, label: Label) -> StoredComment:
     }
 
 
-def post(item: ScrapedPost, labels: Sequence[Label]) -> StoredPost:
+def post(item: ScrapedPost, labels: Sequence[Label]) -> Post:
     return {
         "post_id": item.post_id,
         "post_url": item.post_url,

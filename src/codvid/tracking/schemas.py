@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
-from pydantic import BaseModel, Field, SerializerFunctionWrapHandler, model_serializer
+from pydantic import BaseModel, Field
 
-from codvid.kit.schemas import Schema
+from codvid.kit.schemas import Schema, omitted_if_none
 from codvid.projects.schemas import ProjectName
+from codvid.sentiment import SentimentSummary
+from codvid.tracking.documents import LastRun, ProfileData, RunStatus
 from codvid.tracking.validation import (
     INTERVAL_DEFAULT,
     Interval,
@@ -16,14 +18,7 @@ from codvid.tracking.validation import (
     TaskStatus,
     Username,
 )
-from codvid.tracking.views import (
-    Event,
-    LastRun,
-    ProfileData,
-    ProfileTask,
-    ProfileTaskSummary,
-    ReelTask,
-)
+from codvid.tracking.views import Event, ProfileTask, ProfileTaskSummary, ReelTask
 
 # ---- requests ---------------------------------------------------------------------------
 
@@ -110,37 +105,13 @@ class TaskStatusBody(BaseModel):
     logs_count: int
     requested_logs_count: int
     latest_event: Event | None
-    status: Literal["queued", "processing", "succeeded", "failed", "cancelled"] | None = None
-    started_at: float | None = None
-    updated_at: float | None = None
-    last_run: LastRun | None = None
-
-    @model_serializer(mode="wrap")
-    def _omit_run_fields_without_a_run(self, handler: SerializerFunctionWrapHandler) -> Any:
-        data = handler(self)
-        for key in ("status", "started_at", "updated_at", "last_run"):
-            if data.get(key) is None:
-                data.pop(key, None)
-        return data
-
-
-class Distribution(BaseModel):
-    positive: int
-    negative: int
-    neutral: int
-
-
-class Percentages(BaseModel):
-    positive: float
-    negative: float
-    neutral: float
-
-
-class SentimentSummary(BaseModel):
-    total_comments: int
-    sentiment_distribution: Distribution
-    sentiment_percentages: Percentages
-    overall_sentiment: Literal["positive", "negative", "neutral"]
+    # Only once the task has had a run:
+    status: RunStatus | None = omitted_if_none(
+        description="The run's status; a queued run reads as processing (update 6 readers)"
+    )
+    started_at: float | None = omitted_if_none()
+    updated_at: float | None = omitted_if_none()
+    last_run: LastRun | None = omitted_if_none()
 
 
 class SentimentBody(BaseModel):

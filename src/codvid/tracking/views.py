@@ -1,9 +1,11 @@
 """Tracked objects as the contract shows them (section 3): typed, so the OpenAPI schema
 lists every field, built from the stored documents.
 
-Internal bookkeeping (claims, run ids, failure counters) never leaves the server. Fields
-a task only has once it was scraped are left out until then, as the stored object lacks
-them; ``task_id`` repeats ``_id`` for update 8 readers.
+A task shows a chosen set of its fields: internal bookkeeping (claims, run ids, failure
+counters) never leaves the server, and ``task_id`` repeats ``_id`` for update 8 readers.
+What a scrape stored on it (profile data, posts, comments, reel data) is shown as it is
+stored, typed by the same shapes as the documents (:mod:`.documents`); fields a task only
+has once it was scraped are left out until then.
 """
 
 from __future__ import annotations
@@ -13,86 +15,14 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from codvid.kit.schemas import omitted_if_none
-from codvid.tracking.documents import ProfileTaskDocument, ReelTaskDocument
+from codvid.sentiment import SentimentCounts
+from codvid.tracking.documents import ProfileData, ProfileTaskDocument, ReelData, ReelTaskDocument
 
 
 class View(BaseModel):
     """A response object: ``_id`` by its wire name, every field declared."""
 
     model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)
-
-
-class Comment(View):
-    text: str
-    sentiment: Literal["positive", "negative", "neutral"]
-    owner_username: str
-    username: str = Field(description="Same as owner_username (update 8 name)")
-    timestamp: float
-    likes_count: int
-    likes: int = Field(description="Same as likes_count")
-
-
-class Post(View):
-    post_id: str = Field(description="The shortcode")
-    post_url: str
-    timestamp: float
-    type: Literal["reel", "image", "carousel"]
-    is_reel: bool
-    caption: str
-    likes_count: int
-    likes: int
-    comments_count: int
-    comments: int
-    video_view_count: int
-    video_play_count: int
-    hashtags: list[str]
-    mentions: list[str]
-    top_comments: list[Comment]
-
-
-class Provenance(View):
-    data_source: str | None = omitted_if_none(description="The provider, e.g. demo")
-    is_demo: bool | None = omitted_if_none(description="Synthetic demo data, not Instagram's")
-    scraped_at: float | None = omitted_if_none()
-
-
-class ProfileData(Provenance):
-    """``target_profile_data``: counts are null until the first successful scrape."""
-
-    username: str
-    full_name: str
-    biography: str
-    icon_pic_url: str
-    followers: int | None
-    following: int | None
-    follows_count: int | None
-    posts_count: int | None
-    igtv_video_count: int | None
-    ig_tv_video_count: int | None
-    scraped_posts: list[Post]
-
-
-class SentimentCounts(View):
-    positive: int
-    negative: int
-    neutral: int
-    overall_sentiment: Literal["positive", "negative", "neutral"]
-
-
-class ReelData(Provenance):
-    """``reel_data``: an empty object until the first successful scrape."""
-
-    caption: str | None = omitted_if_none()
-    likes: int | None = omitted_if_none()
-    comments: int | None = omitted_if_none()
-    views: int | None = omitted_if_none()
-    plays: int | None = omitted_if_none()
-    timestamp: float | None = omitted_if_none()
-    hashtags: list[str] | None = omitted_if_none()
-    mentions: list[str] | None = omitted_if_none()
-    owner_username: str | None = omitted_if_none()
-    top_comments: list[Comment] | None = omitted_if_none()
-    sentiment_analysis: SentimentCounts | None = omitted_if_none()
 
 
 class TaskCommon(View):
@@ -142,12 +72,6 @@ class Event(View):
     scraped_posts_count: int | None = omitted_if_none()
     comments_count: int | None = omitted_if_none()
     sentiment_analysis: SentimentCounts | None = omitted_if_none()
-
-
-class LastRun(View):
-    status: Literal["queued", "processing", "succeeded", "failed", "cancelled"]
-    finished_at: float | None
-    error: str | None
 
 
 def _task_id(document: ProfileTaskDocument | ReelTaskDocument) -> dict[str, Any]:
