@@ -5,7 +5,6 @@ sees (raw bytes on a socket, the HTTP parser, the log file)."""
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import AsyncIterator
 
 import httpx
@@ -194,16 +193,33 @@ async def test_every_response_has_a_request_id(http: httpx.AsyncClient) -> None:
 
 
 async def test_log_lines_carry_the_request_id(server_api: Api, server: RunningServer) -> None:
-    """The real server's log file: how ``codvid serve`` configures logging."""
-    request_id = (await server_api.http.get("/codvid-ai/ping")).headers["x-request-id"]
-    # The access line is written once the response has gone out, so it may trail it.
-    deadline = time.monotonic() + 5
-    while not any(
-        f"[{request_id}]" in line and "GET /codvid-ai/ping 200" in line
+    """The real server's log file: how ``codvid serve`` configures logging. The access
+    line is written before the answer's last part is sent, so it is there, read at once,
+    as soon as the client has the answer (read 20 times, the race would show)."""
+    for _ in range(20):
+        request_id = (await server_api.http.get("/codvid-ai/ping")).headers["x-request-id"]
+        log = await asyncio.to_thread(server.log)
+        assert any(
+            f"[{request_id}]" in line and "GET /codvid-ai/ping 200" in line
+            for line in log.splitlines()
+        ), "the access line trails the answer"
+
+
+async def test_request_data_cannot_forge_log_lines(server: RunningServer) -> None:
+    """A newline, an ANSI escape and a NUL in the path are logged escaped, on one line."""
+    forged = "/codvid-ai/x%0a2026-01-01 INFO [0] codvid.access: forged%1b[31m%00end"
+    async with httpx.AsyncClient(base_url=server.url) as client:
+        answer = await client.get(forged)
+    request_id = answer.headers["x-request-id"]
+    (line,) = [
+        line for line in (await asyncio.to_thread(server.log)).splitlines() if request_id in line
+    ]
+    assert "/codvid-ai/x\\x0a2026-01-01 INFO [0] codvid.access: forged\\x1b[31m\\x00end 404" in line
+    assert not any(
+        line.startswith("2026-01-01 INFO [0]")
         for line in (await asyncio.to_thread(server.log)).splitlines()
-    ):
-        assert time.monotonic() < deadline, "no access line with the request id"
-        await asyncio.sleep(0.02)
+    )
+    assert "\x1b" not in await asyncio.to_thread(server.log)
 
 
 async def test_ping_get_and_post(http: httpx.AsyncClient) -> None:

@@ -7,6 +7,7 @@ and the per-request cost stays small.
 from __future__ import annotations
 
 import logging
+import re
 import time
 import uuid
 
@@ -22,9 +23,21 @@ log = logging.getLogger("codvid.api")
 MAX_HEADER_BYTES = 16 * 1024
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def escaped(text: str) -> str:
+    """Request data as it may be logged: control characters (a newline that would forge a
+    log line, ANSI escapes, NUL) written as ``\\xNN``."""
+    return _CONTROL.sub(lambda match: f"\\x{ord(match.group()):02x}", text)
+
+
 class RequestContextMiddleware:
     """Give each request an id (``X-Request-ID``), log one access line, and turn any
-    unhandled exception into the 500 envelope without leaking its text."""
+    unhandled exception into the 500 envelope without leaking its text.
+
+    The access line is written just before the last part of the answer is sent, so it is
+    in the log by the time the client has the whole answer."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -37,6 +50,22 @@ class RequestContextMiddleware:
         token = request_id_var.set(request_id)
         started = time.perf_counter()
         status = 0
+        logged = False
+
+        def log_access() -> None:
+            nonlocal logged
+            if logged:
+                return
+            logged = True
+            client = scope.get("client")
+            access_log.info(
+                "%s %s %s %d %.1fms",
+                client[0] if client else "-",
+                escaped(scope["method"]),
+                escaped(scope["path"]),
+                status or 500,
+                (time.perf_counter() - started) * 1000,
+            )
 
         async def send_with_id(message: Message) -> None:
             nonlocal status
@@ -44,23 +73,20 @@ class RequestContextMiddleware:
                 status = message["status"]
                 message.setdefault("headers", [])
                 message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode())]
+            elif message["type"] == "http.response.body" and not message.get("more_body"):
+                log_access()
             await send(message)
 
         try:
             await self.app(scope, receive, send_with_id)
         except Exception:
-            log.exception("unhandled error on %s %s", scope["method"], scope["path"])
+            log.exception(
+                "unhandled error on %s %s", escaped(scope["method"]), escaped(scope["path"])
+            )
             if status == 0:
                 await internal_error_response()(scope, receive, send_with_id)
         finally:
-            access_log.info(
-                "%s %s %s %d %.1fms",
-                scope.get("client", ("-",))[0] if scope.get("client") else "-",
-                scope["method"],
-                scope["path"],
-                status or 500,
-                (time.perf_counter() - started) * 1000,
-            )
+            log_access()
             request_id_var.reset(token)
 
 
