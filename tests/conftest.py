@@ -26,8 +26,10 @@ from tests.stores import YieldingStore
 
 # Generous throttles for shared services; throttling has its own service in its tests.
 GENEROUS = {
+    "login_rate_per_email_client": "10000/minute",
     "login_rate_per_email": "10000/minute",
     "login_rate_per_client": "100000/minute",
+    "lookup_rate_per_client": "100000/minute",
     "signup_rate_per_client": "100000/minute",
 }
 TEST_ENV = {f"CODVID_{name.upper()}": value for name, value in GENEROUS.items()}

@@ -26,8 +26,9 @@ class Service:
     """The app as a server runs it: each request's scope carries the lifespan state."""
     settings: Settings
 
-    def client(self) -> httpx.AsyncClient:
-        transport = httpx.ASGITransport(app=self.asgi)
+    def client(self, address: str = "127.0.0.1") -> httpx.AsyncClient:
+        """A client whose requests come from ``address`` (the app sees it as the peer)."""
+        transport = httpx.ASGITransport(app=self.asgi, client=(address, 50000))
         return httpx.AsyncClient(transport=transport, base_url=BASE_URL, timeout=30)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from codvid.auth.passwords import hash_password, verify_password
+from codvid.auth.passwords import PasswordHashing
 from codvid.auth.schemas import Credentials
 from codvid.auth.settings import AuthSettings
 from codvid.auth.throttle import Throttles, build_throttles
@@ -33,6 +33,7 @@ class AuthContext:
 
     tokens: TokenIssuer
     throttles: Throttles
+    hashing: PasswordHashing
     min_password_length: int
 
     @classmethod
@@ -40,6 +41,7 @@ class AuthContext:
         return cls(
             tokens=TokenIssuer(secret, settings.jwt_lifetime_days * 86400),
             throttles=build_throttles(settings),
+            hashing=PasswordHashing(settings.password_hash_concurrency),
             min_password_length=settings.min_password_length,
         )
 
@@ -48,14 +50,13 @@ async def signup(
     store: Store, auth: AuthContext, credentials: Credentials, client: str
 ) -> tuple[str, str]:
     """Create the account and return ``(token, user_id)``: the new user is logged in."""
-    await auth.throttles.signup_client.check(client)
-    await auth.throttles.signup_client.hit(client)
+    await auth.throttles.signup_client.attempt(client)
     if len(credentials.password) < auth.min_password_length:
         raise BadRequest(
             f"Invalid password: must be at least {auth.min_password_length} characters"
         )
     user = await users.create_user(
-        store, credentials.email, await hash_password(credentials.password)
+        store, credentials.email, await auth.hashing.hash(credentials.password)
     )
     return auth.tokens.issue(user["_id"]), user["_id"]
 
@@ -63,18 +64,26 @@ async def signup(
 async def login(
     store: Store, auth: AuthContext, credentials: Credentials, client: str
 ) -> tuple[str, str]:
-    """Return ``(token, user_id)``. Only failures count towards the throttles, so a user
-    who types the password right is never locked out by their own successes."""
-    await auth.throttles.login_client.check(client)
-    await auth.throttles.login_email.check(credentials.email)
-    user = await users.find_by_email(store, credentials.email)
-    valid = await verify_password(users.password_hash(user) if user else None, credentials.password)
-    if user is None or not valid:
-        await auth.throttles.login_client.hit(client)
-        await auth.throttles.login_email.hit(credentials.email)
+    """Return ``(token, user_id)``.
+
+    Every attempt is counted before the password is checked, in one atomic step per
+    throttle, so parallel guesses cannot all be checked against a limit read before any
+    of them was counted. The limits follow OWASP's advice against lock-out: the tight
+    one is per (email, client address), and a success clears it; the per-email one,
+    across addresses, is higher, so failures from one address never lock the owner out
+    of the account from another.
+    """
+    email = credentials.email
+    await auth.throttles.login_client.attempt(client)
+    await auth.throttles.login_email.attempt(email)
+    await auth.throttles.login_pair.attempt(email, client)
+    user = await users.find_by_email(store, email)
+    hashed = users.password_hash(user) if user else None
+    if not await auth.hashing.verify(hashed, credentials.password) or user is None:
         if user is None:
             raise InvalidCredentials("Email is not linked to an account.")
         raise InvalidCredentials("wrong password.")
+    await auth.throttles.login_pair.forget(email, client)
     return auth.tokens.issue(user["_id"]), user["_id"]
 
 
@@ -95,14 +104,13 @@ async def authenticate(store: Store, auth: AuthContext, authorization: str | Non
 async def lookup_uuid(
     store: Store, auth: AuthContext, email: str | None, authorization: str | None, client: str
 ) -> str:
-    """``get_uuid``: by ``email`` (public, throttled like login), or the caller's own id
-    when a valid token is sent without an email (update 8)."""
+    """``get_uuid``: by ``email`` (public, throttled per client address, apart from
+    logins), or the caller's own id when a valid token is sent without an email (update 8)."""
     if email is None:
         if authorization:
             return str((await authenticate(store, auth, authorization))["_id"])
         raise EmailRequired()
-    await auth.throttles.login_client.check(client)
-    await auth.throttles.login_client.hit(client)
+    await auth.throttles.lookup_client.attempt(client)
     user = await users.find_by_email(store, email.strip().lower())
     if user is None:
         raise UserNotFound()

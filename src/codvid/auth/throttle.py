@@ -17,25 +17,30 @@ MESSAGE = "Too many attempts, please try again later"
 
 @dataclass(frozen=True)
 class Throttle:
-    """Counts events per key; ``check`` refuses once the window is full."""
+    """Counts attempts per key in a moving window."""
 
     limiter: MovingWindowRateLimiter
     rate: RateLimitItem
     scope: str
 
-    async def check(self, key: str) -> None:
-        if not await self.limiter.test(self.rate, self.scope, key):
-            stats = await self.limiter.get_window_stats(self.rate, self.scope, key)
+    async def attempt(self, *key: str) -> None:
+        """Count one attempt, in one atomic step (so parallel attempts cannot all slip
+        under the limit), or refuse it with 429 when the window is full; a refused
+        attempt is not counted."""
+        if not await self.limiter.hit(self.rate, self.scope, *key):
+            stats = await self.limiter.get_window_stats(self.rate, self.scope, *key)
             raise TooManyRequests(MESSAGE, retry_after=max(1, int(stats.reset_time - now())))
 
-    async def hit(self, key: str) -> None:
-        await self.limiter.hit(self.rate, self.scope, key)
+    async def forget(self, *key: str) -> None:
+        await self.limiter.clear(self.rate, self.scope, *key)
 
 
 @dataclass(frozen=True)
 class Throttles:
+    login_pair: Throttle
     login_email: Throttle
     login_client: Throttle
+    lookup_client: Throttle
     signup_client: Throttle
 
 
@@ -43,8 +48,14 @@ def build_throttles(settings: AuthSettings) -> Throttles:
     """In-process counters: right for the embedded default; a shared store (Redis)
     belongs with the scaled-out setup."""
     limiter = MovingWindowRateLimiter(MemoryStorage())
+
+    def throttle(rate: str, scope: str) -> Throttle:
+        return Throttle(limiter, parse(rate), scope)
+
     return Throttles(
-        login_email=Throttle(limiter, parse(settings.login_rate_per_email), "login-email"),
-        login_client=Throttle(limiter, parse(settings.login_rate_per_client), "login-client"),
-        signup_client=Throttle(limiter, parse(settings.signup_rate_per_client), "signup-client"),
+        login_pair=throttle(settings.login_rate_per_email_client, "login-pair"),
+        login_email=throttle(settings.login_rate_per_email, "login-email"),
+        login_client=throttle(settings.login_rate_per_client, "login-client"),
+        lookup_client=throttle(settings.lookup_rate_per_client, "lookup-client"),
+        signup_client=throttle(settings.signup_rate_per_client, "signup-client"),
     )
