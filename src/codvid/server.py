@@ -6,6 +6,7 @@ import asyncio
 import importlib.util
 import json
 import logging
+from contextlib import AbstractContextManager, nullcontext
 
 import uvicorn
 from starlette.types import ASGIApp
@@ -17,6 +18,8 @@ from codvid.config import Settings
 from codvid.errors import ConfigurationError
 from codvid.kit.logging import configure_logging
 from codvid.storage import StorageError, open_store
+from codvid.storage.settings import MONGODB_SCHEMES
+from codvid.storage.sqlite.lock import exclusive
 
 log = logging.getLogger(__name__)
 
@@ -68,5 +71,14 @@ def run_uvicorn(app: ASGIApp, host: str, port: int) -> None:
 
 def serve(settings: Settings) -> None:
     configure_logging(settings.http.log_level)
-    preflight(settings)
-    run_uvicorn(create_app(settings), settings.http.host, settings.http.port)
+    with owned_storage(settings):
+        preflight(settings)
+        run_uvicorn(create_app(settings), settings.http.host, settings.http.port)
+
+
+def owned_storage(settings: Settings) -> AbstractContextManager[None]:
+    """The embedded default keeps its jobs in this process, so its database is this
+    process's alone (see ``storage.sqlite.lock``); a shared database needs no lock."""
+    if settings.storage.database_url.startswith(MONGODB_SCHEMES):
+        return nullcontext()
+    return exclusive(settings.storage.sqlite_path)
