@@ -82,7 +82,7 @@ async def build_store(path: Path, count: int, rng: random.Random) -> SQLiteStore
     store = SQLiteStore(path)
     await store.ensure_indexes(INDEXES)
     documents = await task_documents(count, rng)
-    with store.transaction() as db:
+    with store.database.transaction() as db:
         db.executemany(
             f"INSERT INTO {_table(PROFILE_TASKS)} (id, doc) VALUES (?, ?)",
             ((document["_id"], _dumps(document)) for document in documents),
@@ -107,10 +107,10 @@ async def timed_picks(stores: dict[int, SQLiteStore], rounds: int) -> dict[int, 
 
 async def explain(store: SQLiteStore) -> str:
     statements: list[str] = []
-    store.connection.set_trace_callback(statements.append)
+    store.database.connection.set_trace_callback(statements.append)
     await pick_due(store, "profile", LIMIT)
-    store.connection.set_trace_callback(None)
-    rows = store.connection.execute("EXPLAIN QUERY PLAN " + statements[-1]).fetchall()
+    store.database.connection.set_trace_callback(None)
+    rows = store.database.connection.execute("EXPLAIN QUERY PLAN " + statements[-1]).fetchall()
     return "; ".join(str(row[-1]) for row in rows)
 
 

@@ -17,6 +17,7 @@ from tests.server import CODVID
 PUBLISHED: list[tuple[str, str, str, Any]] = [
     ("CODVID_DATA_DIR", "/tmp/elsewhere", "storage.data_dir", Path("/tmp/elsewhere")),
     ("CODVID_DATABASE_URL", "sqlite:///x.db", "storage.database_url", "sqlite:///x.db"),
+    ("CODVID_STORAGE_BUSY_TIMEOUT", "2.5", "storage.busy_timeout", 2.5),
     ("CODVID_HOST", "0.0.0.0", "http.host", "0.0.0.0"),
     ("CODVID_PORT", "9001", "http.port", 9001),
     ("CODVID_LOG_LEVEL", "debug", "http.log_level", "debug"),

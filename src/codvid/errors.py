@@ -11,7 +11,8 @@ CodvidError                      500  any server fault with a safe message
 ├── Conflict                     409  already processing / duplicate task
 ├── PayloadTooLarge              413
 ├── HeadersTooLarge              431
-└── TooManyRequests              429  throttled
+├── TooManyRequests              429  throttled (with Retry-After)
+└── ServiceUnavailable           503  storage busy (with Retry-After)
 ConfigurationError                    not an HTTP error: bad settings at start
 """
 
@@ -84,6 +85,15 @@ class TooManyRequests(CodvidError):
     message = "Too many requests, try again later"
 
     def __init__(self, message: str | None = None, retry_after: int = 60) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class ServiceUnavailable(CodvidError):
+    status_code = 503
+    message = "Service unavailable, try again"
+
+    def __init__(self, message: str | None = None, retry_after: int = 1) -> None:
         super().__init__(message)
         self.retry_after = retry_after
 

@@ -14,10 +14,11 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from codvid.app import create_app
 from codvid.auth.tokens import jwt_secret
+from codvid.bootstrap import open_indexed_store
 from codvid.config import Settings
 from codvid.errors import ConfigurationError
 from codvid.kit.logging import configure_logging
-from codvid.storage import StorageError, open_store
+from codvid.storage import StorageError
 from codvid.storage.settings import MONGODB_SCHEMES
 from codvid.storage.sqlite.lock import exclusive
 
@@ -44,13 +45,22 @@ def preflight(settings: Settings) -> None:
     data_dir = settings.storage.data_dir
     try:
         data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigurationError(f"CODVID_DATA_DIR {data_dir}: {exc.strerror}") from None
+    try:
+        asyncio.run(_check_storage(settings))
+    except StorageError as exc:
+        raise ConfigurationError(f"database: {exc}") from None
+    try:
         jwt_secret(settings.auth, data_dir)
     except (OSError, ValueError) as exc:
         raise ConfigurationError(f"CODVID_DATA_DIR {data_dir}: {exc}") from None
-    try:
-        asyncio.run(open_store(settings.storage).close())
-    except StorageError as exc:
-        raise ConfigurationError(f"database: {exc}") from None
+
+
+async def _check_storage(settings: Settings) -> None:
+    """Open the database and ensure every collection and index, as the service will."""
+    store = await open_indexed_store(settings)
+    await store.close()
 
 
 def run_uvicorn(app: ASGIApp, host: str, port: int) -> None:

@@ -16,8 +16,8 @@ from codvid.storage.sqlite.migrations import SCHEMA_VERSION
 
 def test_wal_mode_and_schema_version(tmp_path: Path) -> None:
     store = SQLiteStore(tmp_path / "db.sqlite3")
-    assert store.connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert store.connection.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert store.database.connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert store.database.connection.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     asyncio.run(store.close())
     # Opening again is a no-op for migrations.
     again = SQLiteStore(tmp_path / "db.sqlite3")
@@ -40,7 +40,7 @@ def test_lookups_use_the_indexes(tmp_path: Path) -> None:
     from codvid.storage.sqlite.query import order_sql, where_sql
 
     where, params = where_sql({"user_id": "u"})
-    plan = store.connection.execute(
+    plan = store.database.connection.execute(
         f"EXPLAIN QUERY PLAN SELECT doc FROM c_projects WHERE {where}"
         f"{order_sql([('created_at', 1)])}",
         params,

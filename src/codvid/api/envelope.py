@@ -25,11 +25,12 @@ from codvid.errors import (
     EnvelopeError,
     MethodNotAllowed,
     NotFound,
+    ServiceUnavailable,
     TooManyRequests,
 )
 from codvid.kit.logging import request_id_var
 from codvid.kit.schemas import Schema
-from codvid.storage.base import StorageError
+from codvid.storage.base import StorageBusy, StorageError, StorageFull
 
 SCHEMA_VERSION = "4.0"
 log = logging.getLogger(__name__)
@@ -143,7 +144,9 @@ def validation_message(errors: Any, model: type[BaseModel] | None = None) -> str
 
 
 def error_response(exc: CodvidError) -> JSONResponse:
-    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyRequests) else None
+    headers = None
+    if isinstance(exc, TooManyRequests | ServiceUnavailable):
+        headers = {"Retry-After": str(exc.retry_after)}
     return JSONResponse(
         error_body(exc.message, legacy_key=exc.legacy_key),
         status_code=exc.status_code,
@@ -181,8 +184,14 @@ async def handle_validation_error(_: Request, exc: Exception) -> JSONResponse:
 
 
 async def handle_storage_error(_: Request, exc: Exception) -> JSONResponse:
+    if isinstance(exc, StorageBusy):
+        log.warning("storage busy: a write waited for the database lock and gave up")
+        return error_response(ServiceUnavailable(str(exc)))
+    if isinstance(exc, StorageFull):
+        log.error("storage is full")
+        return error_response(CodvidError(str(exc)))
     log.error("storage fault: %s", exc)
-    return error_response(CodvidError(f"Database error: {exc}"))
+    return error_response(CodvidError(f"Database error (request id {request_id_var.get()})"))
 
 
 EXCEPTION_HANDLERS = {

@@ -33,7 +33,11 @@ class ProcessId:
         return f"{self.host}:{self.pid}:{self.node}:{self.start}"
 
     @classmethod
-    def parse(cls, text: str) -> ProcessId | None:
+    def parse(cls, text: object) -> ProcessId | None:
+        """The id written as ``text``, or ``None`` for anything else (an old or damaged
+        value)."""
+        if not isinstance(text, str):
+            return None
         host, *rest = text.rsplit(":", 3)
         if len(rest) != 3 or not rest[0].isdigit():
             return None
@@ -66,9 +70,9 @@ def this_process() -> ProcessId:
     return ProcessId(socket.gethostname(), pid, _node(), start_time(pid) or "")
 
 
-def is_gone(process: str | None) -> bool:
+def is_gone(process: object) -> bool:
     """True only when ``process`` provably no longer runs (see the module docstring)."""
-    parsed = ProcessId.parse(process or "")
+    parsed = ProcessId.parse(process)
     me = this_process()
     if parsed is None or not me.node or parsed.node != me.node:
         return False

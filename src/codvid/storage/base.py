@@ -37,6 +37,20 @@ class DuplicateKeyError(StorageError):
     """An insert or update would break a unique index."""
 
 
+class StorageBusy(StorageError):
+    """The database stayed locked by another writer for longer than allowed."""
+
+    def __init__(self, message: str = "Storage busy, try again") -> None:
+        super().__init__(message)
+
+
+class StorageFull(StorageError):
+    """The disk (or the database's size limit) is full."""
+
+    def __init__(self, message: str = "Storage is full") -> None:
+        super().__init__(message)
+
+
 @dataclass(frozen=True)
 class IndexSpec:
     """An index on one collection; ``keys`` are dotted field paths with a direction."""

@@ -15,4 +15,4 @@ def open_store(settings: StorageSettings) -> Store:
         )
     from codvid.storage.sqlite import SQLiteStore
 
-    return SQLiteStore(settings.sqlite_path)
+    return SQLiteStore(settings.sqlite_path, settings.busy_timeout)

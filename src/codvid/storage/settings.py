@@ -17,6 +17,9 @@ class StorageSettings(SettingsGroup):
     database_url: str = setting(
         "DATABASE_URL", "", description="Storage URL; empty means a SQLite file in data_dir."
     )
+    busy_timeout: float = setting("STORAGE_BUSY_TIMEOUT", 5, ge=0, le=60)
+    """Seconds a write waits for another writer's lock (without blocking other requests)
+    before it answers 503."""
 
     @field_validator("database_url")
     @classmethod

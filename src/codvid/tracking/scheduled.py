@@ -24,7 +24,7 @@ from typing import TypedDict, cast
 from codvid.jobs.ports import Enqueue
 from codvid.jobs.process import is_gone, this_process
 from codvid.kit.clock import now
-from codvid.storage import Store
+from codvid.storage import StorageError, Store
 from codvid.tracking import runs
 from codvid.tracking.documents import TASK_COLLECTIONS, TaskKind
 from codvid.tracking.errors import TaskNotFound
@@ -70,26 +70,33 @@ async def sweep(store: Store, enqueue: Enqueue, stale_after: float, *, in_proces
     waiting here for a slot, not lost."""
     me = str(this_process())
     for run in await runs.stale(store, stale_after):
-        if run["status"] == "processing":
-            silent = now() - run["heartbeat_at"]
-            reason = (
-                f"The worker stopped responding (no heartbeat for {silent:.0f} s); "
-                "previous data kept"
-            )
-            if await runs.fail(store, run, reason):
-                log.warning("run %s of task %s: %s", run["_id"], run["task_id"], reason)
-        elif not (in_process and run.get("queued_by") == me) and await runs.mark_resent(
-            store, run["_id"]
-        ):
-            await enqueue(run["_id"])
+        try:
+            if run["status"] == "processing":
+                silent = now() - run["heartbeat_at"]
+                reason = (
+                    f"The worker stopped responding (no heartbeat for {silent:.0f} s); "
+                    "previous data kept"
+                )
+                if await runs.fail(store, run, reason):
+                    log.warning("run %s of task %s: %s", run["_id"], run["task_id"], reason)
+            elif not (in_process and run.get("queued_by") == me) and await runs.mark_resent(
+                store, run["_id"]
+            ):
+                await enqueue(run["_id"])
+        except (LookupError, TypeError, ValueError) as exc:
+            log.error("run %s skipped by the sweeper: %s", run.get("_id", "?"), exc)
 
 
 async def recover(store: Store, enqueue: Enqueue) -> None:
     """At start: settle the runs that provably gone processes left behind, and free the
-    claims that name ended runs."""
+    claims that name ended runs. A run that cannot be settled (a damaged document) is
+    logged and skipped: it never keeps the service from starting."""
     for run in await runs.active(store):
-        if run["status"] == "processing" and is_gone(run["worker"]):
-            await runs.fail(store, run, RESTARTED)
-        elif run["status"] == "queued" and is_gone(run.get("queued_by")):
-            await enqueue(run["_id"])
+        try:
+            if run["status"] == "processing" and is_gone(run["worker"]):
+                await runs.fail(store, run, RESTARTED)
+            elif run["status"] == "queued" and is_gone(run.get("queued_by")):
+                await enqueue(run["_id"])
+        except (StorageError, LookupError, TypeError, ValueError) as exc:
+            log.error("run %s skipped at start: %s", run.get("_id", "?"), exc)
     await runs.release_orphan_claims(store)

@@ -13,6 +13,7 @@ import logging
 
 from codvid.kit.clock import now
 from codvid.scrapers import ScraperError
+from codvid.storage import StorageError
 from codvid.tracking import runs
 from codvid.tracking.documents import TASK_COLLECTIONS, RunDocument
 from codvid.tracking.pipelines import PIPELINES, RunCancelled, ScrapeContext
@@ -50,6 +51,8 @@ async def _guarded(ctx: ScrapeContext, run: RunDocument) -> None:
         return
     except ScraperError as exc:
         reason = f"Error scraping Instagram {run['kind']}: {exc.message}"
+    except StorageError as exc:
+        reason = f"Could not store the results: {exc}; previous data kept"
     except TimeoutError:
         reason = f"Error scraping Instagram {run['kind']}: timed out after {timeout:g} s"
     except asyncio.CancelledError:
@@ -65,8 +68,15 @@ async def _guarded(ctx: ScrapeContext, run: RunDocument) -> None:
 
 
 async def _failed(ctx: ScrapeContext, run: RunDocument, reason: str) -> None:
-    if await runs.fail(ctx.store, run, reason):
-        await _back_off(ctx, run)
+    """Record the failure; if storage refuses even that, the run is left to the sweeper
+    (its heartbeat has stopped), which fails it once the storage takes writes again."""
+    try:
+        if await runs.fail(ctx.store, run, reason):
+            await _back_off(ctx, run)
+    except StorageError as exc:
+        log.error(
+            "run %s failed (%s) and the failure could not be stored: %s", run["_id"], reason, exc
+        )
 
 
 async def _back_off(ctx: ScrapeContext, run: RunDocument) -> None:

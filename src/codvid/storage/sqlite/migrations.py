@@ -1,9 +1,10 @@
 """Forward-only schema migrations, tracked in SQLite's ``user_version``.
 
 Migration N brings the database from version N-1 to N. Collections (tables) and their
-indexes are created from the neutral declarations in ``codvid.storage.schema`` by
-``ensure_indexes``; migrations here handle what that cannot: table layout changes and
-data rewrites. A database newer than this code is refused rather than guessed at.
+indexes are created by ``ensure_indexes`` from each domain's declarations (gathered by
+``codvid.bootstrap``); migrations here handle what that cannot: tables of the adapter's
+own, table layout changes and data rewrites. A database newer than this code is refused
+rather than guessed at.
 """
 
 from __future__ import annotations
@@ -25,7 +26,16 @@ def _v1_meta(connection: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: list[Migration] = [_v1_meta]
+def _v2_quarantine(connection: sqlite3.Connection) -> None:
+    """Where unreadable documents are moved aside, as they were (``sqlite.database``)."""
+    connection.execute(
+        "CREATE TABLE IF NOT EXISTS codvid_quarantine (collection TEXT NOT NULL, id TEXT NOT NULL,"
+        " doc TEXT NOT NULL, reason TEXT NOT NULL, moved_at REAL NOT NULL,"
+        " PRIMARY KEY (collection, id))"
+    )
+
+
+MIGRATIONS: list[Migration] = [_v1_meta, _v2_quarantine]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
