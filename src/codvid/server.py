@@ -6,7 +6,9 @@ import asyncio
 import importlib.util
 import json
 import logging
+import os
 from contextlib import AbstractContextManager, nullcontext
+from pathlib import Path
 
 import uvicorn
 from starlette.types import ASGIApp
@@ -44,7 +46,7 @@ def preflight(settings: Settings) -> None:
     cannot be used."""
     data_dir = settings.storage.data_dir
     try:
-        data_dir.mkdir(parents=True, exist_ok=True)
+        data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     except OSError as exc:
         raise ConfigurationError(f"CODVID_DATA_DIR {data_dir}: {exc.strerror}") from None
     try:
@@ -55,6 +57,17 @@ def preflight(settings: Settings) -> None:
         jwt_secret(settings.auth, data_dir)
     except (OSError, ValueError) as exc:
         raise ConfigurationError(f"CODVID_DATA_DIR {data_dir}: {exc}") from None
+    warn_if_open_to_others([data_dir, *data_dir.iterdir()])
+
+
+def warn_if_open_to_others(paths: list[Path]) -> None:
+    """The data directory and its files hold every user's data and the JWT secret: the
+    service creates them for its owner alone (umask 077), and says so when existing ones
+    are open to others."""
+    for path in paths:
+        mode = path.stat().st_mode & 0o777
+        if mode & 0o077:
+            log.warning("%s is open to other users (mode %03o); chmod go-rwx it", path, mode)
 
 
 async def _check_storage(settings: Settings) -> None:
@@ -81,6 +94,7 @@ def run_uvicorn(app: ASGIApp, host: str, port: int) -> None:
 
 def serve(settings: Settings) -> None:
     configure_logging(settings.http.log_level)
+    os.umask(0o077)  # what this process creates (database, WAL, secret) is its owner's alone
     with owned_storage(settings):
         preflight(settings)
         run_uvicorn(create_app(settings), settings.http.host, settings.http.port)

@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from tests.client import Api, User, assert_error, envelope
+from tests.client import PASSWORD, Api, User, assert_error, envelope
 from tests.server import RunningServer
 
 pytestmark = pytest.mark.anyio
@@ -233,3 +233,50 @@ async def test_a_missing_token_wins_over_a_bad_body(http: httpx.AsyncClient) -> 
     for path in ("project/create-project", "ig-tracking/create_task", "ai/respond"):
         response = await http.post(f"/codvid-ai/{path}", content=b"{not json")
         assert_error(response, 401)
+
+
+SECURITY = {
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "no-referrer",
+    "x-frame-options": "DENY",
+    "content-security-policy": "frame-ancestors 'none'",
+}
+
+
+async def test_every_answer_has_the_security_headers(api: Api) -> None:
+    user = await api.signup()
+    answers = [
+        await api.http.get("/codvid-ai/ping"),
+        await api.call(
+            "POST",
+            "auth/login",
+            None,
+            {"auth_type": "email", "email": user.email, "password": PASSWORD},
+        ),
+        await api.call("POST", "project/get-project-list", user),
+        await api.call("POST", "project/get-project-list", None),  # 401
+        await api.http.get("/codvid-ai/no-such-route"),  # 404
+        await api.http.get("/codvid-ai/docs"),
+    ]
+    for answer in answers:
+        for name, value in SECURITY.items():
+            assert answer.headers.get(name) == value, (answer.request.url, name)
+
+
+async def test_answers_with_tokens_or_user_data_are_never_cached(api: Api) -> None:
+    user = await api.signup()
+    stored = [
+        await api.call(
+            "POST",
+            "auth/login",
+            None,
+            {"auth_type": "email", "email": user.email, "password": PASSWORD},
+        ),
+        await api.call("POST", "project/get-project-list", user),
+        await api.call("POST", "ai/respond-stream-test", user, {}),
+    ]
+    for answer in stored:
+        assert answer.headers["cache-control"] == "no-store", answer.request.url
+    docs = await api.http.get("/codvid-ai/docs")
+    assert docs.status_code == 200 and "swagger" in docs.text.lower()
+    assert "cache-control" not in docs.headers

@@ -43,7 +43,7 @@ def _stream(chunks: AsyncIterator[dict[str, Any]]) -> StreamingResponse:
     return StreamingResponse(
         _encode(chunks),
         media_type=MEDIA_TYPE,
-        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+        headers={"X-Accel-Buffering": "no"},  # Cache-Control: no-store is set for every answer
     )
 
 

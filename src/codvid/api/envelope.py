@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from typing import Any, Generic, Literal, TypeVar
 
 from fastapi import Request
@@ -33,6 +34,9 @@ from codvid.kit.schemas import Schema
 from codvid.storage.base import StorageBusy, StorageError, StorageFull
 
 SCHEMA_VERSION = "4.0"
+MAX_DEPTH = 32
+TOO_DEEP = f"Invalid request body: nested deeper than {MAX_DEPTH} levels"
+_SURROGATE = re.compile("[\ud800-\udfff]")
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
@@ -102,8 +106,13 @@ def read_envelope(raw: bytes) -> dict[str, Any]:
         return {}
     try:
         body = json.loads(raw)
+    except RecursionError:
+        raise EnvelopeError(
+            f"Invalid request body: nested deeper than {MAX_DEPTH} levels"
+        ) from None
     except (ValueError, UnicodeDecodeError):
         raise EnvelopeError("Invalid JSON request body") from None
+    check_tree(body)
     if not isinstance(body, dict):
         raise EnvelopeError("Invalid request body: expected a JSON object")
     if "schema_version" not in body:
@@ -120,11 +129,37 @@ def read_envelope(raw: bytes) -> dict[str, Any]:
     return data
 
 
+def check_tree(value: Any) -> None:
+    """Refuse what would break later, far from the request: nesting deeper than
+    ``MAX_DEPTH`` and text that cannot be stored (a lone UTF-16 surrogate, which JSON's
+    ``\\ud800`` escapes can carry but UTF-8 cannot)."""
+    pending = [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        if depth > MAX_DEPTH:
+            raise EnvelopeError(TOO_DEEP)
+        if isinstance(item, str):
+            _check_text(item)
+        elif isinstance(item, dict):
+            for key, child in item.items():
+                _check_text(key)
+                pending.append((child, depth + 1))
+        elif isinstance(item, list):
+            pending.extend((child, depth + 1) for child in item)
+
+
+def _check_text(text: str) -> None:
+    if _SURROGATE.search(text):
+        raise EnvelopeError("Invalid text in the request body: it contains a lone surrogate")
+
+
 def parse_data(model: type[M], data: dict[str, Any]) -> M:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
         raise BadRequest(validation_message(exc.errors(), model)) from None
+    except OverflowError:
+        raise BadRequest("Invalid request: a number is out of range") from None
 
 
 def validation_message(errors: Any, model: type[BaseModel] | None = None) -> str:

@@ -21,6 +21,16 @@ access_log = logging.getLogger("codvid.access")
 log = logging.getLogger("codvid.api")
 
 MAX_HEADER_BYTES = 16 * 1024
+SECURITY_HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"x-frame-options", b"DENY"),
+    (b"content-security-policy", b"frame-ancestors 'none'"),
+]
+# Answers carry tokens and users' data: no cache may keep them. The documentation pages
+# are the same for everyone.
+CACHEABLE = ("/codvid-ai/docs", "/codvid-ai/openapi.json")
+NO_STORE = (b"cache-control", b"no-store")
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -33,8 +43,9 @@ def escaped(text: str) -> str:
 
 
 class RequestContextMiddleware:
-    """Give each request an id (``X-Request-ID``), log one access line, and turn any
-    unhandled exception into the 500 envelope without leaking its text.
+    """Give each request an id (``X-Request-ID``) and the security headers, log one
+    access line, and turn any unhandled exception into the 500 envelope without leaking
+    its text.
 
     The access line is written just before the last part of the answer is sent, so it is
     in the log by the time the client has the whole answer."""
@@ -71,8 +82,11 @@ class RequestContextMiddleware:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                message.setdefault("headers", [])
-                message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode())]
+                headers = [(k, v) for k, v in message.get("headers", []) if k != b"cache-control"]
+                headers += [*SECURITY_HEADERS, (b"x-request-id", request_id.encode())]
+                if not scope["path"].startswith(CACHEABLE):
+                    headers.append(NO_STORE)
+                message["headers"] = headers
             elif message["type"] == "http.response.body" and not message.get("more_body"):
                 log_access()
             await send(message)

@@ -18,14 +18,22 @@ def _clean_name(value: str) -> str:
         raise ValueError(f"must be at most {NAME_MAX} characters")
     if any(unicodedata.category(char) in ("Cc", "Cs") for char in value):
         raise ValueError("must not contain control characters")
+    if any(unicodedata.category(char) == "Cf" for char in value):
+        raise ValueError("must not contain invisible or direction-changing characters")
     return value
 
 
-# What the validator accepts, stated for the OpenAPI schema (and so for generated tests).
+# What the validator accepts, stated for the OpenAPI schema (and so for generated tests):
+# no control characters, and no format characters (category Cf) of the Basic Multilingual
+# Plane: soft hyphen, zero-width and direction marks, embeddings and overrides, BOM...
+_REFUSED = (
+    r"\x00-\x1f\x7f-\x9f\xad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e"
+    r"\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb"
+)
 NAME_SCHEMA = {
     "minLength": 1,
     "maxLength": NAME_MAX,
-    "pattern": r"^[^\s\x00-\x1f\x7f-\x9f]([^\x00-\x1f\x7f-\x9f]{0,98}[^\s\x00-\x1f\x7f-\x9f])?$",
+    "pattern": rf"^[^\s{_REFUSED}]([^{_REFUSED}]{{0,98}}[^\s{_REFUSED}])?$",
 }
 ProjectName = Annotated[
     str, AfterValidator(_clean_name), WithJsonSchema({"type": "string", **NAME_SCHEMA})

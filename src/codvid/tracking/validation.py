@@ -30,7 +30,10 @@ def _username(value: str) -> str:
 def _interval(value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ValueError(INTERVAL_MESSAGE)
-    if not math.isfinite(value) or not INTERVAL_MIN <= value <= INTERVAL_MAX:
+    # Compared as given: an integer of thousands of digits has no float.
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(INTERVAL_MESSAGE)
+    if not INTERVAL_MIN <= value <= INTERVAL_MAX:
         raise ValueError(INTERVAL_MESSAGE)
     return float(value)
 
