@@ -23,6 +23,7 @@ PUBLISHED: list[tuple[str, str, str, Any]] = [
     ("CODVID_LOG_LEVEL", "debug", "http.log_level", "debug"),
     ("CODVID_CORS_ORIGINS", '["https://a.example"]', "http.cors_origins", ["https://a.example"]),
     ("CODVID_MAX_BODY_BYTES", "4096", "http.max_body_bytes", 4096),
+    ("CODVID_REQUEST_HEAD_TIMEOUT", "3", "http.request_head_timeout", 3.0),
     ("CODVID_JWT_LIFETIME_DAYS", "2", "auth.jwt_lifetime_days", 2.0),
     ("CODVID_MIN_PASSWORD_LENGTH", "12", "auth.min_password_length", 12),
     ("CODVID_LOGIN_RATE_PER_EMAIL", "5/minute", "auth.login_rate_per_email", "5/minute"),

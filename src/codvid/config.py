@@ -30,6 +30,8 @@ class HttpSettings(SettingsGroup):
     log_level: str = setting("LOG_LEVEL", "info")
     cors_origins: list[str] = setting("CORS_ORIGINS", [])
     max_body_bytes: int = setting("MAX_BODY_BYTES", 1024 * 1024, ge=1024)
+    request_head_timeout: float = setting("REQUEST_HEAD_TIMEOUT", 10, gt=0, le=300)
+    """Seconds a connection may take to send a complete request head before it is closed."""
 
 
 @dataclass(frozen=True)

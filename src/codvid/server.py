@@ -28,7 +28,46 @@ log = logging.getLogger(__name__)
 
 
 class EnvelopeHttpToolsProtocol(HttpToolsProtocol):
-    """A request the HTTP parser rejects still gets a JSON error envelope."""
+    """A request the HTTP parser rejects still gets a JSON error envelope, and a
+    connection that does not finish a request head within ``head_timeout`` seconds (a
+    silent one, or one trickling its headers byte by byte) is closed, so such
+    connections cannot pile up. The timer runs from the connection's start and from the
+    end of each answer until the next head is complete."""
+
+    head_timeout: float = 10.0
+    _head_timer: asyncio.TimerHandle | None = None
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._await_head()
+
+    def on_headers_complete(self) -> None:
+        self._stop_head_timer()
+        super().on_headers_complete()
+
+    def on_response_complete(self) -> None:
+        pipelined = bool(self.pipeline)  # the next request's head is already complete
+        super().on_response_complete()
+        if not pipelined and not self.transport.is_closing():
+            self._await_head()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._stop_head_timer()
+        super().connection_lost(exc)
+
+    def _await_head(self) -> None:
+        self._stop_head_timer()
+        self._head_timer = self.loop.call_later(self.head_timeout, self._head_timed_out)
+
+    def _stop_head_timer(self) -> None:
+        if self._head_timer is not None:
+            self._head_timer.cancel()
+            self._head_timer = None
+
+    def _head_timed_out(self) -> None:
+        self._head_timer = None
+        if not self.transport.is_closing():
+            self.transport.close()
 
     def send_400_response(self, msg: str) -> None:
         body = json.dumps({"result": False, "message": f"Bad request: {msg}"}).encode()
@@ -76,13 +115,18 @@ async def _check_storage(settings: Settings) -> None:
     await store.close()
 
 
-def run_uvicorn(app: ASGIApp, host: str, port: int) -> None:
+def run_uvicorn(app: ASGIApp, host: str, port: int, head_timeout: float = 10.0) -> None:
     """How the service is served (the benchmark's bare baseline is served the same way)."""
+
+    class Protocol(EnvelopeHttpToolsProtocol):
+        pass
+
+    Protocol.head_timeout = head_timeout
     config = uvicorn.Config(
         app,
         host=host,
         port=port,
-        http=EnvelopeHttpToolsProtocol,
+        http=Protocol,
         loop="uvloop" if importlib.util.find_spec("uvloop") else "asyncio",
         log_config=None,
         access_log=False,
@@ -97,7 +141,8 @@ def serve(settings: Settings) -> None:
     os.umask(0o077)  # what this process creates (database, WAL, secret) is its owner's alone
     with owned_storage(settings):
         preflight(settings)
-        run_uvicorn(create_app(settings), settings.http.host, settings.http.port)
+        http = settings.http
+        run_uvicorn(create_app(settings), http.host, http.port, http.request_head_timeout)
 
 
 def owned_storage(settings: Settings) -> AbstractContextManager[None]:
