@@ -90,7 +90,7 @@ def test_overrides_win_and_are_named_like_the_variables(monkeypatch: pytest.Monk
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
-        ({"port": "x"}, "invalid setting CODVID_PORT: Input should be a valid integer"),
+        ({"port": "x"}, "invalid setting CODVID_PORT: must be an integer"),
         ({"scraper_provider": "nope"}, "invalid setting CODVID_SCRAPER_PROVIDER: unknown scraper"),
         ({"ai_provider": "gpt"}, "invalid setting CODVID_AI_PROVIDER: unknown model provider"),
         ({"jwt_secret": "short"}, "invalid setting CODVID_JWT_SECRET: must be at least 32"),

@@ -8,12 +8,15 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
-from fastapi.middleware.cors import CORSMiddleware
 
 from codvid import __version__, bootstrap
 from codvid.ai.endpoints import router as ai_router
 from codvid.api.envelope import AUTH_RESPONSES, ERROR_RESPONSES, EXCEPTION_HANDLERS
-from codvid.api.middleware import LimitsMiddleware, RequestContextMiddleware
+from codvid.api.middleware import (
+    EnvelopeCORSMiddleware,
+    LimitsMiddleware,
+    RequestContextMiddleware,
+)
 from codvid.api.openapi import install_openapi
 from codvid.auth.dependencies import REQUIRE_USER
 from codvid.auth.endpoints import router as auth_router
@@ -80,7 +83,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_openapi(app)
     if settings.http.cors_origins:
         app.add_middleware(
-            CORSMiddleware,
+            EnvelopeCORSMiddleware,
             allow_origins=settings.http.cors_origins,
             allow_methods=["GET", "POST", "PUT", "DELETE"],
             allow_headers=["Authorization", "Content-Type"],

@@ -17,6 +17,7 @@ from codvid.ai.settings import AISettings
 from codvid.auth.settings import AuthSettings
 from codvid.errors import ConfigurationError
 from codvid.jobs.settings import JobSettings
+from codvid.kit.messages import reason
 from codvid.kit.settings import ENV_PREFIX, SettingsGroup, setting
 from codvid.scrapers.settings import ScrapingSettings
 from codvid.storage.settings import StorageSettings
@@ -87,7 +88,7 @@ def load_settings(**overrides: Any) -> Settings:
 
 def _describe(model: type[SettingsGroup], exc: ValidationError) -> str:
     first = exc.errors()[0]
-    message = first["msg"].removeprefix("Value error, ")
+    message = reason(first)
     location = [str(part) for part in first["loc"]]
     if not location:
         return f"invalid settings: {message}"

@@ -168,7 +168,7 @@ async def test_summarises_tracked_profiles_and_reels() -> None:
     }
     assert await summary_of(result) == (
         "4 profiles: maya.bakes (1200 followers), leo_runs (7 posts_count), nasa and 1 more; "
-        "1 reels: DH6ueY0tn0z (5000 views)."
+        "1 reel: DH6ueY0tn0z (5000 views)."
     )
     assert await summary_of({"profiles": [], "reels": []}) == "0 profiles; 0 reels."
 

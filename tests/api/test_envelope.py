@@ -52,15 +52,15 @@ async def post_raw(http: httpx.AsyncClient, user: User, content: bytes) -> httpx
         (b'{"schema_version": "4.0", "data": {}}', "Missing required field: project_name"),
         (
             b'{"schema_version": "4.0", "data": {"project_name": 5}}',
-            "Invalid project_name: Input should be a valid string",
+            "Invalid project_name: must be a string",
         ),
         (
             b'{"schema_version": "4.0", "data": {"project_name": null}}',
-            "Invalid project_name: Input should be a valid string",
+            "Invalid project_name: must be a string",
         ),
         (
             b'{"schema_version": "4.0", "data": {"project_name": ["a"]}}',
-            "Invalid project_name: Input should be a valid string",
+            "Invalid project_name: must be a string",
         ),
         (
             b'{"schema_version": "4.0", "data": {"project_name": "   "}}',

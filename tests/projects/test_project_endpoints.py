@@ -136,8 +136,8 @@ async def test_hostile_names_are_plain_text(api: Api, user: User, name: str) -> 
         ("x" * 101, "Invalid project_name: must be at most 100 characters"),
         ("bad\x00name", "Invalid project_name: must not contain control characters"),
         ("line\nbreak", "Invalid project_name: must not contain control characters"),
-        (True, "Invalid project_name: Input should be a valid string"),
-        ({"$gt": ""}, "Invalid project_name: Input should be a valid string"),
+        (True, "Invalid project_name: must be a string"),
+        ({"$gt": ""}, "Invalid project_name: must be a string"),
     ],
 )
 async def test_invalid_project_names(api: Api, user: User, value: object, message: str) -> None:

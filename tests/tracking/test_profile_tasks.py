@@ -84,10 +84,10 @@ async def test_invalid_usernames(tracking: Tracking, user: User, username: str) 
     ("data", "message"),
     [
         ({}, "Missing required field: target_profile"),
-        ({"target_profile": 42}, "Invalid target_profile: Input should be a valid string"),
+        ({"target_profile": 42}, "Invalid target_profile: must be a string"),
         (
             {"target_profile": "ok_name", "is_competitor": "yes"},
-            "Invalid is_competitor: Input should be a valid boolean",
+            "Invalid is_competitor: must be true or false",
         ),
         (
             {"target_profile": "ok_name", "scrape_interval_days": 0},

@@ -30,6 +30,7 @@ from codvid.errors import (
     TooManyRequests,
 )
 from codvid.kit.logging import request_id_var
+from codvid.kit.messages import reason
 from codvid.kit.schemas import Schema
 from codvid.storage.base import StorageBusy, StorageError, StorageFull
 
@@ -170,9 +171,7 @@ def validation_message(errors: Any, model: type[BaseModel] | None = None) -> str
     if first.get("type") == "missing":
         custom = getattr(model, "missing_messages", {}) if model else {}
         return str(custom.get(field, f"Missing required field: {field}"))
-    reason = str(first.get("msg", "invalid value"))
-    reason = reason.removeprefix("Value error, ")
-    return f"Invalid {field}: {reason}"
+    return f"Invalid {field}: {reason(first)}"
 
 
 # ---- error handlers -------------------------------------------------------------------
@@ -202,15 +201,38 @@ async def handle_codvid_error(_: Request, exc: Exception) -> JSONResponse:
     return error_response(exc)
 
 
-async def handle_http_exception(_: Request, exc: Exception) -> JSONResponse:
+async def handle_http_exception(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     if exc.status_code == 404:
         return error_response(NotFound("Not found"))
     if exc.status_code == 405:
         response = error_response(MethodNotAllowed("Method not allowed"))
         response.headers.update(exc.headers or {})
+        allowed = allowed_methods(request)
+        if allowed:
+            response.headers["Allow"] = ", ".join(allowed)
         return response
     return JSONResponse(error_body(str(exc.detail)), status_code=exc.status_code)
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method the path answers: each alias and method is a route of its own, so the
+    router knows only the first route that matched the path."""
+    app = request.app
+    table: list[tuple[re.Pattern[str], set[str]]] | None = getattr(app.state, "_allow", None)
+    if table is None:
+        table = [
+            (
+                re.compile("^" + re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(path)) + "$"),
+                {method.upper() for method in operations},
+            )
+            for path, operations in app.openapi()["paths"].items()
+        ]
+        app.state._allow = table
+    path = request.url.path
+    return sorted(
+        {method for pattern, methods in table if pattern.match(path) for method in methods}
+    )
 
 
 async def handle_validation_error(_: Request, exc: Exception) -> JSONResponse:

@@ -11,9 +11,12 @@ import re
 import time
 import uuid
 
+from starlette.datastructures import Headers
+from starlette.middleware.cors import CORSMiddleware
+from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from codvid.api.envelope import error_response, internal_error_response
+from codvid.api.envelope import error_body, error_response, internal_error_response
 from codvid.errors import HeadersTooLarge, PayloadTooLarge
 from codvid.kit.logging import request_id_var
 
@@ -147,3 +150,19 @@ class LimitsMiddleware:
 
     def _too_large(self) -> PayloadTooLarge:
         return PayloadTooLarge(f"Request body too large: the limit is {self.max_body_bytes} bytes")
+
+
+class EnvelopeCORSMiddleware(CORSMiddleware):
+    """Starlette's CORS handling, with a refused preflight in the error envelope."""
+
+    def preflight_response(self, request_headers: Headers) -> Response:
+        response = super().preflight_response(request_headers)
+        if response.status_code < 400:
+            return response
+        reason = bytes(response.body).decode(errors="replace")
+        headers = {k: v for k, v in response.headers.items() if k.lower() != "content-length"}
+        return JSONResponse(
+            error_body(f"CORS preflight refused: {reason}"),
+            status_code=response.status_code,
+            headers={k: v for k, v in headers.items() if k.lower() != "content-type"},
+        )

@@ -26,7 +26,8 @@ def route(
         model = envelope_model(endpoint)
         for path, method in product([paths] if isinstance(paths, str) else paths, methods):
             operation_id = method.lower() + re.sub(r"[/{}]+", "_", router.prefix + path).rstrip("_")
-            extra = request_body(model) if model is not None and method != "GET" else None
+            # GET routes read the envelope too (the original clients send it): documented.
+            extra = request_body(model) if model is not None else None
             router.add_api_route(
                 path,
                 endpoint,

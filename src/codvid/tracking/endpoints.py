@@ -166,7 +166,10 @@ async def update_scrape_interval(
     days = data.scrape_interval_days
     await service.set_interval(store, user["_id"], task_id, days)
     return Ok(
-        response=Message(message=f"Scrape interval for task {task_id} updated to {days:g} days.")
+        response=Message(
+            message=f"Scrape interval for task {task_id} updated to {days:g} "
+            f"{'day' if days == 1 else 'days'}."
+        )
     )
 
 

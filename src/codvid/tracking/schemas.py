@@ -55,8 +55,9 @@ class ProjectReels(Schema):
 class TaskCreated(BaseModel):
     task_id: str
     message: str
-    target_profile: str | None = None
-    next_scrape_due: float | None = None
+    # Profile tasks only (contract 2.6.1); a reel task's answer does not carry them.
+    target_profile: str | None = omitted_if_none()
+    next_scrape_due: float | None = omitted_if_none()
 
 
 class ProfileTaskList(BaseModel):

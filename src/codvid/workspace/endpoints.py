@@ -55,7 +55,7 @@ async def delete_project(body: ProjectBody, user: CurrentUser, store: StoreDep) 
 @route(
     router,
     "/user/delete_account",
-    ["POST", "DELETE"],
+    ["POST", "GET", "DELETE"],
     summary="Delete the account (update 7)",
     tags=["user"],
 )

@@ -118,7 +118,8 @@ def _describe_list(key: str, items: list[Any]) -> str:
     named = [_describe_item(item) for item in items[:3]]
     shown = f": {', '.join(named)}" if named else ""
     more = f" and {len(items) - 3} more" if len(items) > 3 else ""
-    return f"{len(items)} {key}{shown}{more}"
+    noun = key.removesuffix("s") if len(items) == 1 else key
+    return f"{len(items)} {noun}{shown}{more}"
 
 
 def _describe_item(item: Any) -> str:
