@@ -13,7 +13,7 @@ import argparse
 
 from fastapi import FastAPI
 
-from codvid.server import run_uvicorn
+from codvid.server import listen, run_uvicorn
 
 app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
 
@@ -28,7 +28,8 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
     args = parser.parse_args()
-    run_uvicorn(app, args.host, args.port)
+    with listen(args.host, args.port) as sock:
+        run_uvicorn(app, sock)
 
 
 if __name__ == "__main__":

@@ -3,13 +3,14 @@
 
 from __future__ import annotations
 
+import socket
 import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from codvid.config import load_settings
+from codvid.config import load_settings, unknown_variables
 from codvid.errors import ConfigurationError
 from tests.server import CODVID
 
@@ -138,3 +139,58 @@ def test_the_command_stops_with_exit_code_2_and_one_line(
     assert done.returncode == 2
     assert done.stderr.splitlines() == [line]
     assert not (tmp_path / "codvid.sqlite3").exists(), "nothing starts on a bad setting"
+
+
+def run_serve(tmp_path: Path, env: dict[str, str], port: int) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(CODVID), "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env={"PATH": "/usr/bin:/bin", "CODVID_DATA_DIR": str(tmp_path / "data"), **env},
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.mark.parametrize(
+    ("env", "line"),
+    [
+        ({"CODVID_LOG_LEVEL": "verbose"}, "invalid setting CODVID_LOG_LEVEL: must be 'debug', "),
+        ({"CODVID_BROKER_URL": "redis://localhost"}, "invalid setting CODVID_BROKER_URL: only"),
+        ({"CODVID_CORS_ORIGINS": "[not json"}, "invalid setting CODVID_CORS_ORIGINS: must be"),
+    ],
+)
+def test_bad_settings_are_one_line_and_exit_code_2(
+    tmp_path: Path, env: dict[str, str], line: str
+) -> None:
+    done = run_serve(tmp_path, env, 9)
+    assert done.returncode == 2
+    (only,) = done.stderr.splitlines()
+    assert only.startswith("codvid: " + line)
+    assert done.stdout == ""
+
+
+def test_a_port_in_use_is_one_line_and_no_banner(tmp_path: Path) -> None:
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        done = run_serve(tmp_path, {"CODVID_PROT": "8081"}, port)
+    assert done.returncode == 2
+    assert done.stdout == "", "the banner was printed before the port was bound"
+    assert done.stderr.splitlines() == [
+        "codvid: warning: CODVID_PROT is not a setting and is ignored; did you mean CODVID_PORT?",
+        f"codvid: cannot listen on 127.0.0.1:{port}: Address already in use",
+    ]
+
+
+def test_origins_may_be_separated_by_commas(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CODVID_CORS_ORIGINS", "https://a.example, https://b.example")
+    assert load_settings().http.cors_origins == ["https://a.example", "https://b.example"]
+
+
+def test_unknown_variables_are_named_with_the_closest_setting() -> None:
+    environ = {"CODVID_PROT": "1", "CODVID_PORT": "1", "CODVID_SCRAPER_STEPDELAY": "0", "HOME": "/"}
+    assert unknown_variables(environ) == [
+        "CODVID_PROT is not a setting and is ignored; did you mean CODVID_PORT?",
+        "CODVID_SCRAPER_STEPDELAY is not a setting and is ignored; "
+        "did you mean CODVID_SCRAPER_STEP_DELAY?",
+    ]

@@ -8,10 +8,17 @@ runs. Each package receives only its group.
 
 from __future__ import annotations
 
+import difflib
+import json
+import os
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar, get_type_hints
+from pathlib import Path
+from typing import Annotated, Any, Literal, TypeVar, get_type_hints
 
-from pydantic import ValidationError
+from dotenv import dotenv_values
+from pydantic import BeforeValidator, ValidationError
+from pydantic_settings import NoDecode
 
 from codvid.ai.settings import AISettings
 from codvid.auth.settings import AuthSettings
@@ -22,14 +29,37 @@ from codvid.kit.settings import ENV_PREFIX, SettingsGroup, setting
 from codvid.scrapers.settings import ScrapingSettings
 from codvid.storage.settings import StorageSettings
 
+LogLevel = Literal["debug", "info", "warning", "error", "critical"]
+
+
+def _lower(value: Any) -> Any:
+    return value.lower() if isinstance(value, str) else value
+
+
+def _origins(value: Any) -> Any:
+    """A JSON list, or origins separated by commas (what people write in a shell)."""
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("["):
+            try:
+                return json.loads(text)
+            except ValueError:
+                raise ValueError("must be a JSON list or origins separated by commas") from None
+        return [origin.strip() for origin in text.split(",") if origin.strip()]
+    return value
+
 
 class HttpSettings(SettingsGroup):
     """The HTTP server itself."""
 
     host: str = setting("HOST", "127.0.0.1")
     port: int = setting("PORT", 8080, ge=1, le=65535)
-    log_level: str = setting("LOG_LEVEL", "info")
-    cors_origins: list[str] = setting("CORS_ORIGINS", [])
+    log_level: Annotated[
+        LogLevel, BeforeValidator(lambda v: v.lower() if isinstance(v, str) else v)
+    ] = setting("LOG_LEVEL", "info")
+    cors_origins: Annotated[list[str], NoDecode, BeforeValidator(_origins)] = setting(
+        "CORS_ORIGINS", []
+    )
     max_body_bytes: int = setting("MAX_BODY_BYTES", 1024 * 1024, ge=1024)
     request_head_timeout: float = setting("REQUEST_HEAD_TIMEOUT", 10, gt=0, le=300)
     """Seconds a connection may take to send a complete request head before it is closed."""
@@ -57,6 +87,28 @@ def _flat_names() -> dict[str, tuple[str, str]]:
         for group, model in GROUPS.items()
         for field, env in model.env_names().items()
     }
+
+
+def variable_names() -> set[str]:
+    """Every published ``CODVID_*`` variable."""
+    return {env for model in GROUPS.values() for env in model.env_names().values()}
+
+
+def unknown_variables(environ: Mapping[str, str] | None = None) -> list[str]:
+    """A warning per ``CODVID_*`` variable (in the environment or ``.env``) that is no
+    setting: a typo such as ``CODVID_PROT`` would otherwise pass unnoticed."""
+    names = set(os.environ if environ is None else environ)
+    if environ is None and Path(".env").is_file():
+        names |= set(dotenv_values(".env"))
+    known = variable_names()
+    warnings = []
+    for name in sorted(n for n in names if n.upper().startswith(ENV_PREFIX)):
+        if name.upper() in known:
+            continue
+        close = difflib.get_close_matches(name.upper(), known, n=1)
+        hint = f"; did you mean {close[0]}?" if close else ""
+        warnings.append(f"{name} is not a setting and is ignored{hint}")
+    return warnings
 
 
 def load_settings(**overrides: Any) -> Settings:

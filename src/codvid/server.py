@@ -7,6 +7,8 @@ import importlib.util
 import json
 import logging
 import os
+import socket
+import sys
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
@@ -115,7 +117,18 @@ async def _check_storage(settings: Settings) -> None:
     await store.close()
 
 
-def run_uvicorn(app: ASGIApp, host: str, port: int, head_timeout: float = 10.0) -> None:
+def listen(host: str, port: int) -> socket.socket:
+    """The listening socket, bound before anything is announced; a port in use (or any
+    other bind failure) is one line."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        return socket.create_server((host, port), family=family, backlog=2048)
+    except OSError as exc:
+        reason = os.strerror(exc.errno) if exc.errno else str(exc)
+        raise ConfigurationError(f"cannot listen on {host}:{port}: {reason}") from None
+
+
+def run_uvicorn(app: ASGIApp, sock: socket.socket, head_timeout: float = 10.0) -> None:
     """How the service is served (the benchmark's bare baseline is served the same way)."""
 
     class Protocol(EnvelopeHttpToolsProtocol):
@@ -124,8 +137,6 @@ def run_uvicorn(app: ASGIApp, host: str, port: int, head_timeout: float = 10.0) 
     Protocol.head_timeout = head_timeout
     config = uvicorn.Config(
         app,
-        host=host,
-        port=port,
         http=Protocol,
         loop="uvloop" if importlib.util.find_spec("uvloop") else "asyncio",
         log_config=None,
@@ -133,16 +144,19 @@ def run_uvicorn(app: ASGIApp, host: str, port: int, head_timeout: float = 10.0) 
         server_header=False,
         timeout_graceful_shutdown=10,
     )
-    uvicorn.Server(config).run()
+    uvicorn.Server(config).run(sockets=[sock])
 
 
 def serve(settings: Settings) -> None:
     configure_logging(settings.http.log_level)
     os.umask(0o077)  # what this process creates (database, WAL, secret) is its owner's alone
-    with owned_storage(settings):
+    http = settings.http
+    with owned_storage(settings), listen(http.host, http.port) as sock:
         preflight(settings)
-        http = settings.http
-        run_uvicorn(create_app(settings), http.host, http.port, http.request_head_timeout)
+        base = f"http://{http.host}:{http.port}/codvid-ai"
+        sys.stdout.write(f"codvid: serving {base} (docs: {base}/docs)\n")
+        sys.stdout.flush()
+        run_uvicorn(create_app(settings), sock, http.request_head_timeout)
 
 
 def owned_storage(settings: Settings) -> AbstractContextManager[None]:

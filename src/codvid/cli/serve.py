@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-from codvid.config import load_settings
+from codvid.config import load_settings, unknown_variables
 
 
 def serve_command(
@@ -16,8 +16,6 @@ def serve_command(
 
     overrides = {key: value for key, value in {"host": host, "port": port}.items() if value}
     settings = load_settings(**overrides)
-    typer.echo(
-        f"codvid: serving http://{settings.http.host}:{settings.http.port}/codvid-ai "
-        f"(docs: http://{settings.http.host}:{settings.http.port}/codvid-ai/docs)"
-    )
+    for warning in unknown_variables():
+        typer.echo(f"codvid: warning: {warning}", err=True)
     serve(settings)

@@ -16,10 +16,10 @@ IN_PROCESS = "memory://"
 
 
 def build_broker(settings: JobSettings) -> AsyncBroker:
-    if settings.broker_url != IN_PROCESS:
-        raise ConfigurationError(
-            "CODVID_BROKER_URL: only memory:// (the in-process broker) is available in this version"
-        )
+    """The broker ``broker_url`` names (the settings allow only the in-process one in this
+    version)."""
+    if not is_in_process(settings):
+        raise ConfigurationError(f"CODVID_BROKER_URL {settings.broker_url}: not available")
     return InMemoryBroker(max_stored_results=1, propagate_exceptions=False)
 
 

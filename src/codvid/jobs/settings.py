@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Self
 
-from pydantic import model_validator
+from pydantic import field_validator, model_validator
 
 from codvid.kit.settings import SettingsGroup, setting
 
@@ -19,6 +19,13 @@ class JobSettings(SettingsGroup):
     scheduler_interval: float = setting("SCHEDULER_INTERVAL", 30, gt=0, le=86400)
     scheduler_batch: int = setting("SCHEDULER_BATCH", 100, ge=1, le=10000)
     failure_backoff: float = setting("FAILURE_BACKOFF", 300, gt=0, le=86400)
+
+    @field_validator("broker_url")
+    @classmethod
+    def _available(cls, value: str) -> str:
+        if value != "memory://":
+            raise ValueError("only memory:// (the in-process broker) is available in this version")
+        return value
 
     @model_validator(mode="after")
     def _heartbeat_fits(self) -> Self:
