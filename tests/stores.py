@@ -121,5 +121,9 @@ class YieldingStore:
         await asyncio.sleep(0)
         await self._inner.ensure_indexes(indexes)
 
+    async def ping(self) -> None:
+        await asyncio.sleep(0)
+        await self._inner.ping()
+
     async def close(self) -> None:
         await self._inner.close()

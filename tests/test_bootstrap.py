@@ -176,7 +176,7 @@ async def test_start_recovers_what_a_gone_process_left(start: StartProcess) -> N
 
 
 async def test_stop_fails_a_run_in_flight_with_the_reason(start: StartProcess) -> None:
-    process = await start(scheduler_enabled=False)
+    process = await start(scheduler_enabled=False, shutdown_grace=0)
     store = process.store
     # The demo provider's own failure injection: this name hangs for 5 s.
     task = await profile_task(store, "demo_timeout_maya")
@@ -202,7 +202,7 @@ async def test_stop_fails_a_run_in_flight_with_the_reason(start: StartProcess) -
 async def test_stop_leaves_no_run_processing(start: StartProcess) -> None:
     provider = ScriptedProvider()
     gate = provider.hang()
-    process = await start(provider, scheduler_enabled=False, job_concurrency=1)
+    process = await start(provider, scheduler_enabled=False, job_concurrency=1, shutdown_grace=0)
     store = process.store
     first = await force(process, await profile_task(store, "first"))
     second = await force(process, await profile_task(store, "second"))
@@ -229,3 +229,42 @@ async def test_a_process_has_at_least_one_role_and_in_process_jobs_need_all(
         with pytest.raises(ConfigurationError):
             async with bootstrap.running(settings, roles):
                 pass
+
+
+async def test_stop_lets_a_run_finish_within_the_grace_period(start: StartProcess) -> None:
+    provider = ScriptedProvider()
+    provider.delay = 0.3
+    process = await start(provider, scheduler_enabled=False, shutdown_grace=5)
+    store = process.store
+    task = await profile_task(store, "almost_done")
+    run_id = await force(process, task)
+    await eventually(in_status(store, run_id, "processing"), what="the run to start")
+    reader = await bootstrap.open_indexed_store(process.resources["settings"])
+
+    began = time.monotonic()
+    await process.stop()
+
+    assert time.monotonic() - began < 4
+    assert (await read_run(reader, run_id))["status"] == "succeeded"
+    assert (await read_task(reader, "profile", task["_id"]))["last_scraped"] is not None
+    await reader.close()
+
+
+async def test_a_run_longer_than_the_grace_period_is_ended_with_the_reason(
+    start: StartProcess,
+) -> None:
+    provider = ScriptedProvider()
+    gate = provider.hang()
+    process = await start(provider, scheduler_enabled=False, shutdown_grace=0.3)
+    task = await profile_task(process.store, "too_slow")
+    run_id = await force(process, task)
+    await until_processing(process.store, run_id)
+    reader = await bootstrap.open_indexed_store(process.resources["settings"])
+
+    began = time.monotonic()
+    await process.stop()
+
+    assert 0.25 < time.monotonic() - began < 2
+    assert (await read_run(reader, run_id))["error"] == STOPPED
+    gate.set()
+    await reader.close()

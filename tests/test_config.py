@@ -47,6 +47,7 @@ PUBLISHED: list[tuple[str, str, str, Any]] = [
     ("CODVID_SCHEDULER_INTERVAL", "60", "jobs.scheduler_interval", 60.0),
     ("CODVID_SCHEDULER_BATCH", "10", "jobs.scheduler_batch", 10),
     ("CODVID_FAILURE_BACKOFF", "120", "jobs.failure_backoff", 120.0),
+    ("CODVID_SHUTDOWN_GRACE", "3", "jobs.shutdown_grace", 3.0),
     ("CODVID_SCRAPER_PROVIDER", "demo", "scraping.provider", "demo"),
     ("CODVID_SCRAPER_STEP_DELAY", "0.25", "scraping.step_delay", 0.25),
     ("CODVID_SCRAPE_TIMEOUT", "30", "scraping.timeout", 30.0),

@@ -94,7 +94,7 @@ async def running(
         await broker.startup()
         stack.push_async_callback(close_broker, broker)
         if worker is not None:
-            stack.push_async_callback(worker.stop)
+            stack.push_async_callback(worker.stop, settings.jobs.shutdown_grace)
         enqueue = queue.sender(broker, tasks.SCRAPE_RUN)
         resources: Resources = {"settings": settings, "store": store, "enqueue": enqueue}
         if Role.API in chosen:

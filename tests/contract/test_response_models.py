@@ -156,6 +156,8 @@ RECIPES: dict[str, Call] = {
     "delete_project": fresh_project,
     "delete_account": fresh_account,
     "ping": plain(public=True),
+    "live": plain(public=True),
+    "ready": plain(public=True),
     "signup": plain(public=True),  # replaced per call below
     "login": login,
     "get_uuid": plain(),

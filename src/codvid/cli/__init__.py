@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import sys
+from typing import Annotated
 
 import typer
 
+from codvid import __version__
 from codvid.cli.serve import serve_command
 from codvid.errors import ConfigurationError
 
@@ -13,8 +15,19 @@ app = typer.Typer(help="Codvid backend.", no_args_is_help=True, add_completion=F
 app.command("serve")(serve_command)
 
 
+def _version(shown: bool) -> None:
+    if shown:
+        typer.echo(f"codvid {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
-def _root() -> None:
+def _root(
+    _: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
+) -> None:
     """Codvid backend: track Instagram profiles and reels, analyse them, chat with an AI."""
 
 

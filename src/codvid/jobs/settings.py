@@ -19,6 +19,9 @@ class JobSettings(SettingsGroup):
     scheduler_interval: float = setting("SCHEDULER_INTERVAL", 30, gt=0, le=86400)
     scheduler_batch: int = setting("SCHEDULER_BATCH", 100, ge=1, le=10000)
     failure_backoff: float = setting("FAILURE_BACKOFF", 300, gt=0, le=86400)
+    shutdown_grace: float = setting("SHUTDOWN_GRACE", 10, ge=0, le=600)
+    """Seconds a stopping process lets its running scrapes finish; the rest end as failed,
+    with the reason."""
 
     @field_validator("broker_url")
     @classmethod

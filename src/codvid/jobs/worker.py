@@ -1,5 +1,5 @@
 """The worker role of one process: at most ``concurrency`` jobs at once, and a stop that
-cancels them rather than waiting for them.
+lets running jobs finish within a grace period, then cancels the rest.
 
 A cancelled job sees ``CancelledError`` where it is, and records why it stopped (the
 scrape pipeline does); a job still waiting for a slot when the stop comes does not start
@@ -29,12 +29,18 @@ class Worker:
             async with self._slots:
                 if not self.stopping:
                     await job()
+        except asyncio.CancelledError:
+            if not self.stopping:
+                raise
+            # Cancelled by stop(): the job recorded why it ended; nothing went wrong here.
         finally:
             self.inflight.discard(current)
 
-    async def stop(self) -> None:
+    async def stop(self, grace: float = 0) -> None:
         self.stopping = True
         running = list(self.inflight)
+        if running and grace > 0:
+            await asyncio.wait(running, timeout=grace)
         for task in running:
             task.cancel()
         for task in running:

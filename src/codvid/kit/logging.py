@@ -27,5 +27,7 @@ def configure_logging(level: str = "info") -> None:
         logger = logging.getLogger(name)
         logger.handlers[:] = []
         logger.propagate = True
-    # Access lines are written by our middleware, with the request id.
+    # Access lines are written by our middleware, with the request id; a run's steps are its
+    # events, so taskiq's line per executed task is noise.
     logging.getLogger("uvicorn.access").disabled = True
+    logging.getLogger("taskiq.receiver.receiver").setLevel(logging.WARNING)

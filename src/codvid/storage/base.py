@@ -122,4 +122,7 @@ class Store(Protocol):
     async def ensure_indexes(self, indexes: Mapping[str, Sequence[IndexSpec]]) -> None:
         """Create the collections and indexes that do not exist yet (idempotent)."""
 
+    async def ping(self) -> None:
+        """A cheap round trip to the database; StorageError if it cannot answer."""
+
     async def close(self) -> None: ...

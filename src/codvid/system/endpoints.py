@@ -1,11 +1,19 @@
 from __future__ import annotations
 
+from typing import Any, Literal
+
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
+from codvid.api.deps import StoreDep
+from codvid.api.envelope import ErrorBody, Ok
 from codvid.api.routing import route
+from codvid.system import service
 
 router = APIRouter(tags=["system"])
+NOT_READY: dict[int | str, dict[str, Any]] = {
+    503: {"model": ErrorBody, "description": "A dependency does not answer"}
+}
 
 
 class Pong(BaseModel):
@@ -17,3 +25,28 @@ class Pong(BaseModel):
 @route(router, "/ping", ["GET", "POST"], summary="Health check (public)")
 async def ping() -> Pong:
     return Pong()
+
+
+class Live(BaseModel):
+    status: Literal["live"] = "live"
+
+
+class Ready(BaseModel):
+    status: Literal["ready"] = "ready"
+    checks: dict[str, str] = Field(examples=[{"storage": "ok"}])
+
+
+@route(router, "/health/live", ["GET"], summary="Liveness: the process answers (public)")
+async def live() -> Ok[Live]:
+    return Ok(response=Live())
+
+
+@route(
+    router,
+    "/health/ready",
+    ["GET"],
+    responses=NOT_READY,
+    summary="Readiness: storage answers in time (public)",
+)
+async def ready(store: StoreDep) -> Ok[Ready]:
+    return Ok(response=Ready(checks=await service.readiness(store)))

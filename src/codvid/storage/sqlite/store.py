@@ -204,6 +204,9 @@ class SQLiteStore:
 
             await self.database.run(create, _table(name))
 
+    async def ping(self) -> None:
+        await self.database.run(lambda db: db.execute("PRAGMA user_version").fetchone())
+
     async def close(self) -> None:
         self.database.close()
 
