@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
+from fastapi_offline import FastAPIOffline
 
 from codvid import __version__, bootstrap
 from codvid.ai.endpoints import router as ai_router
@@ -63,7 +64,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             )
             yield resources
 
-    app = FastAPI(
+    # The docs pages and their scripts are served from the installed package, so they work
+    # offline (no CDN).
+    app = FastAPIOffline(
+        docs_url=f"{BASE_PATH}/docs",
+        redoc_url=f"{BASE_PATH}/redoc",
+        static_url=f"{BASE_PATH}/docs-static",
         title="Codvid backend",
         version=__version__,
         description=(
@@ -72,10 +78,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "routes need `Authorization: Bearer <token>` from signup or login."
         ),
         lifespan=lifespan,
-        docs_url=f"{BASE_PATH}/docs",
-        redoc_url=None,
         openapi_url=f"{BASE_PATH}/openapi.json",
-        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        swagger_ui_oauth2_redirect_url=f"{BASE_PATH}/docs/oauth2-redirect",
+        exception_handlers=EXCEPTION_HANDLERS,
     )
     # Paths have no trailing slash (contract 1.1); a redirect would not be an envelope.
     app.router.redirect_slashes = False

@@ -32,7 +32,7 @@ SECURITY_HEADERS = [
 ]
 # Answers carry tokens and users' data: no cache may keep them. The documentation pages
 # are the same for everyone.
-CACHEABLE = ("/codvid-ai/docs", "/codvid-ai/openapi.json")
+CACHEABLE = ("/codvid-ai/docs", "/codvid-ai/redoc", "/codvid-ai/openapi.json")
 NO_STORE = (b"cache-control", b"no-store")
 
 
