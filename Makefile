@@ -1,39 +1,52 @@
 # Codvid backend. `make run` serves the embedded default; `make test` runs every check.
-PYTHON ?= python3
-VENV   := .venv
-BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed-stamp
+# Installs come from the lock files (exact versions and hashes): requirements.lock is what
+# serving needs, requirements-dev.lock adds the test and lint tools. `make lock` renews both.
+PYTHON  ?= python3
+VENV    := .venv
+BIN     := $(VENV)/bin
+RUNTIME := $(VENV)/.runtime-stamp
+DEV     := $(VENV)/.dev-stamp
+PIP     := $(BIN)/python -m pip --disable-pip-version-check --quiet
 
-.PHONY: install run test lint imports fmt typecheck pytest check clean bench
+.PHONY: install install-dev run test lint imports fmt typecheck pytest check clean bench lock
 
-install: $(STAMP)
+install: $(RUNTIME)
 
-$(STAMP): pyproject.toml
+install-dev: $(DEV)
+
+$(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "codvid needs Python 3.11 or newer (set PYTHON=...)")'
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	@touch $(STAMP)
+	$(PYTHON) -m venv $(VENV)
+
+$(RUNTIME): requirements.lock pyproject.toml | $(BIN)/python
+	$(PIP) install --require-hashes -r requirements.lock
+	$(PIP) install --no-deps -e .
+	@touch $(RUNTIME)
+
+$(DEV): requirements-dev.lock pyproject.toml | $(BIN)/python
+	$(PIP) install --require-hashes -r requirements-dev.lock
+	$(PIP) install --no-deps -e .
+	@touch $(DEV) $(RUNTIME)
 
 run: install
 	$(BIN)/codvid serve
 
-lint: install
+lint: install-dev
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests
 
 # The layer contracts in pyproject.toml ([tool.importlinter]).
-imports: install
+imports: install-dev
 	$(BIN)/lint-imports --no-cache
 
-fmt: install
+fmt: install-dev
 	$(BIN)/ruff format src tests
 	$(BIN)/ruff check --fix src tests
 
-typecheck: install
+typecheck: install-dev
 	$(BIN)/mypy
 
-pytest: install
+pytest: install-dev
 	$(BIN)/pytest
 
 test: lint imports typecheck pytest
@@ -43,7 +56,15 @@ check: test
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis
 
+# Renew the lock files from pyproject.toml (pip-tools; needs the package index).
+lock: install-dev
+	$(PIP) install pip-tools
+	$(BIN)/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe \
+		--output-file requirements.lock pyproject.toml
+	$(BIN)/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe --extra dev \
+		--output-file requirements-dev.lock pyproject.toml
+
 # Performance goals, measured in one run (about 5 minutes); see bench/run.py.
-bench: install
+bench: install-dev
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python bench/run.py

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 import socket
 import subprocess
 from pathlib import Path
@@ -10,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from codvid.config import load_settings, unknown_variables
+from codvid.config import load_settings, unknown_variables, variable_names
 from codvid.errors import ConfigurationError
 from tests.server import CODVID
 
@@ -195,3 +196,14 @@ def test_unknown_variables_are_named_with_the_closest_setting() -> None:
         "CODVID_SCRAPER_STEPDELAY is not a setting and is ignored; "
         "did you mean CODVID_SCRAPER_STEP_DELAY?",
     ]
+
+
+def test_the_example_file_lists_every_setting_and_only_settings() -> None:
+    example = (Path(__file__).resolve().parent.parent / ".env.example").read_text()
+    listed = set(re.findall(r"^# (CODVID_[A-Z_]+)=", example, flags=re.MULTILINE))
+    assert listed == variable_names()
+    published = {variable for variable, *_ in PUBLISHED} | {
+        "CODVID_JWT_SECRET",
+        "CODVID_AI_API_KEY",
+    }
+    assert published == variable_names(), "a setting is missing from PUBLISHED above"
