@@ -77,6 +77,44 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             'Requests carry `{"schema_version": "4.0", "data": {...}}`; protected '
             "routes need `Authorization: Bearer <token>` from signup or login."
         ),
+        openapi_tags=[
+            {
+                "name": "auth",
+                "description": (
+                    "Sign up, log in and look up account ids; public, with "
+                    "throttles per email and client address."
+                ),
+            },
+            {
+                "name": "user",
+                "description": "The caller's account: deleting it with everything it owns.",
+            },
+            {
+                "name": "project",
+                "description": (
+                    "The caller's projects: create, list, read with their chats "
+                    "and reel tasks, delete."
+                ),
+            },
+            {
+                "name": "ig-tracking",
+                "description": (
+                    "Tracking of Instagram profiles and reels: tasks, scrapes now "
+                    "or on schedule, their progress, results and comment sentiment."
+                ),
+            },
+            {
+                "name": "ai",
+                "description": (
+                    "The project assistant: answers streamed as data_mods, one "
+                    "JSON object per HTTP chunk."
+                ),
+            },
+            {
+                "name": "system",
+                "description": "Public probes for monitoring: ping, liveness and readiness.",
+            },
+        ],
         lifespan=lifespan,
         openapi_url=f"{BASE_PATH}/openapi.json",
         swagger_ui_oauth2_redirect_url=f"{BASE_PATH}/docs/oauth2-redirect",

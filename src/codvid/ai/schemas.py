@@ -4,13 +4,19 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, Field
 
-from codvid.kit.schemas import Schema
+from codvid.kit.schemas import Schema, documented
 from codvid.projects.schemas import ProjectName
 
 
 class UserMessage(Schema):
-    role: Literal["user"] = "user"
-    type: Literal["text"] = "text"
+    """The user's chat message; ``role`` and ``type`` may be left out."""
+
+    model_config = documented(
+        {"role": "user", "type": "text", "text": "How did my reels do this week?"}
+    )
+
+    role: Literal["user"] = Field("user", examples=["user"])
+    type: Literal["text"] = Field("text", examples=["text"])
     text: str = Field(examples=["How did my reels do this week?"])
 
 
@@ -20,12 +26,26 @@ def _tolerate_string(value: Any) -> Any:
 
 
 class RespondRequest(Schema):
-    project_name: ProjectName
-    message: Annotated[UserMessage, BeforeValidator(_tolerate_string)]
+    """``data`` of ``/ai/respond``: the project to talk in and the user's message."""
+
+    model_config = documented(
+        {
+            "project_name": "summer campaign",
+            "message": {"role": "user", "type": "text", "text": "How are my profiles doing?"},
+        },
+        {"project_name": "summer campaign", "message": {"text": "Scrape my reels now"}},
+    )
+
+    project_name: ProjectName = Field(examples=["summer campaign"])
+    message: Annotated[UserMessage, BeforeValidator(_tolerate_string)] = Field(
+        examples=[{"role": "user", "type": "text", "text": "How are my profiles doing?"}]
+    )
 
 
 class StreamTestRequest(Schema):
-    pass
+    """``data`` of ``/ai/respond-stream-test``: nothing (an empty object, or no body)."""
+
+    model_config = documented({})
 
 
 class StreamChunk(BaseModel):

@@ -3,7 +3,8 @@
 Bodies are parsed by ``EnvelopeParser`` (so that bodyless requests and the contract's
 messages work). ``route()`` finds the parser among an endpoint's parameters and documents
 an optional JSON body ``{"schema_version": "4.0", "data": <model>}`` through the public
-``openapi_extra`` hook; ``install_openapi`` adds the models to ``components``.
+``openapi_extra`` hook; ``install_openapi`` adds the models to ``components``, each
+envelope with the model's own examples wrapped in it (a whole body to try in the docs).
 """
 
 from __future__ import annotations
@@ -57,7 +58,7 @@ def _components() -> dict[str, Any]:
         schema = model.model_json_schema(ref_template=REF)
         components.update(schema.pop("$defs", {}))
         components[name] = schema
-        components[f"{name}Envelope"] = {
+        envelope: dict[str, Any] = {
             "title": f"{name}Envelope",
             "type": "object",
             "required": ["schema_version", "data"],
@@ -66,6 +67,12 @@ def _components() -> dict[str, Any]:
                 "data": {"$ref": REF.format(model=name)},
             },
         }
+        if schema.get("examples"):
+            envelope["examples"] = [
+                {"schema_version": SCHEMA_VERSION, "data": example}
+                for example in schema["examples"]
+            ]
+        components[f"{name}Envelope"] = envelope
     return components
 
 
@@ -74,7 +81,11 @@ def install_openapi(app: FastAPI) -> None:
         if app.openapi_schema:
             return app.openapi_schema
         schema = get_openapi(
-            title=app.title, version=app.version, description=app.description, routes=app.routes
+            title=app.title,
+            version=app.version,
+            description=app.description,
+            routes=app.routes,
+            tags=app.openapi_tags,
         )
         schemas = schema.setdefault("components", {}).setdefault("schemas", {})
         schemas.update(_components())

@@ -5,7 +5,7 @@ from typing import Annotated, ClassVar, Literal
 from email_validator import EmailNotValidError, validate_email
 from pydantic import AfterValidator, BaseModel, Field, WithJsonSchema
 
-from codvid.kit.schemas import MessageBody, Schema
+from codvid.kit.schemas import MessageBody, Schema, documented
 
 EMAIL_MAX = 254
 PASSWORD_MAX = 1024
@@ -34,6 +34,9 @@ Email = Annotated[
 class Credentials(Schema):
     """``data`` of signup and login."""
 
+    model_config = documented(
+        {"auth_type": "email", "email": "me@example.com", "password": "a long password"}
+    )
     missing_messages: ClassVar[dict[str, str]] = {
         "auth_type": "missing auth_type!",
         "email": "missing email!",

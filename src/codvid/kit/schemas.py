@@ -14,6 +14,12 @@ class Schema(BaseModel):
     model_config = ConfigDict(strict=True, extra="ignore", populate_by_name=True)
 
 
+def documented(*examples: dict[str, Any]) -> ConfigDict:
+    """``model_config`` of a request model: the base config of :class:`Schema` plus
+    complete examples of the model, shown in the OpenAPI schema (valid input each)."""
+    return ConfigDict(**Schema.model_config, json_schema_extra={"examples": list(examples)})
+
+
 class MessageBody(BaseModel):
     """``{"message": ...}``, e.g. the ``response`` of shapes that confirm an action."""
 

@@ -5,7 +5,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema
 
-from codvid.kit.schemas import Schema, omitted_if_none
+from codvid.kit.schemas import Schema, documented, omitted_if_none
 
 NAME_MAX = 100
 
@@ -43,6 +43,7 @@ ProjectName = Annotated[
 class ProjectRef(Schema):
     """``data`` of every project route that names a project."""
 
+    model_config = documented({"project_name": "summer campaign"})
     project_name: ProjectName = Field(examples=["summer campaign"])
 
 

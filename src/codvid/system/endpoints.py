@@ -22,7 +22,16 @@ class Pong(BaseModel):
     message: str = Field(default="pong", examples=["pong"])
 
 
-@route(router, "/ping", ["GET", "POST"], summary="Health check (public)")
+@route(
+    router,
+    "/ping",
+    ["GET", "POST"],
+    summary="Health check (public)",
+    description=(
+        'Answers `{"message": "pong"}` (no `result` key) while the service runs. Public; no '
+        "body; GET and POST answer alike."
+    ),
+)
 async def ping() -> Pong:
     return Pong()
 
@@ -36,7 +45,16 @@ class Ready(BaseModel):
     checks: dict[str, str] = Field(examples=[{"storage": "ok"}])
 
 
-@route(router, "/health/live", ["GET"], summary="Liveness: the process answers (public)")
+@route(
+    router,
+    "/health/live",
+    ["GET"],
+    summary="Liveness: the process answers (public)",
+    description=(
+        'Liveness probe: answers 200 `{"result": true, "response": {"status": "live"}}` '
+        "whenever the process serves requests at all; it checks nothing else. Public; no body."
+    ),
+)
 async def live() -> Ok[Live]:
     return Ok(response=Live())
 
@@ -47,6 +65,12 @@ async def live() -> Ok[Live]:
     ["GET"],
     responses=NOT_READY,
     summary="Readiness: storage answers in time (public)",
+    description=(
+        "Readiness probe: answers 200 with `response.status` `ready` and `response.checks` "
+        '(`{"storage": "ok"}`) when the storage answers within 2 s. Otherwise it is 503 '
+        "naming what does not answer, e.g. `Not ready: storage: no answer within 2 s`, with "
+        "`Retry-After`. Public; no body."
+    ),
 )
 async def ready(store: StoreDep) -> Ok[Ready]:
     return Ok(response=Ready(checks=await service.readiness(store)))

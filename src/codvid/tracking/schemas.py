@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from codvid.kit.schemas import Schema, omitted_if_none
+from codvid.kit.schemas import Schema, documented, omitted_if_none
 from codvid.projects.schemas import ProjectName
 from codvid.sentiment import SentimentSummary
 from codvid.tracking.documents import LastRun, ProfileData, RunStatus
@@ -24,29 +24,60 @@ from codvid.tracking.views import Event, ProfileTask, ProfileTaskSummary, ReelTa
 
 
 class ProfileTaskCreate(Schema):
+    """``data`` of ``create_task``: the profile to follow and how often to scrape it."""
+
+    model_config = documented(
+        {"target_profile": "natgeo", "is_competitor": True, "scrape_interval_days": 2.0},
+        {"target_profile": "@my.bakery"},
+    )
+
     target_profile: Username = Field(examples=["natgeo"])
-    is_competitor: bool = False
-    scrape_interval_days: Interval = INTERVAL_DEFAULT
+    is_competitor: bool = Field(False, examples=[True])
+    scrape_interval_days: Interval = Field(INTERVAL_DEFAULT, examples=[2.0])
 
 
 class ProfileTaskUpdate(Schema):
-    is_competitor: bool | None = None
-    status: TaskStatus | None = None
+    """``data`` of ``update_task``: the fields to change (at least one)."""
+
+    model_config = documented({"is_competitor": False, "status": "paused"}, {"status": "active"})
+
+    is_competitor: bool | None = Field(None, examples=[False])
+    status: TaskStatus | None = Field(None, examples=["paused"])
 
 
 class IntervalUpdate(Schema):
+    """``data`` of ``update_scrape_interval``: days between scheduled scrapes."""
+
+    model_config = documented({"scrape_interval_days": 2.5})
+
     scrape_interval_days: Interval = Field(examples=[2.5])
 
 
 class ReelTaskCreate(Schema):
-    project_name: ProjectName
+    """``data`` of ``create_reel_task``: the reel to follow and the project it belongs to."""
+
+    model_config = documented(
+        {
+            "project_name": "summer campaign",
+            "reel_url": "https://www.instagram.com/reels/DNlP4Kayo5O/",
+            "scrape_interval_days": 1.5,
+            "reel_id": "DNlP4Kayo5O",
+        },
+        {"project_name": "summer campaign", "reel_url": "https://instagram.com/p/DNlP4Kayo5O/"},
+    )
+
+    project_name: ProjectName = Field(examples=["summer campaign"])
     reel_url: ReelUrl = Field(examples=["https://www.instagram.com/reels/DNlP4Kayo5O/"])
-    scrape_interval_days: Interval = INTERVAL_DEFAULT
-    reel_id: Shortcode | None = None
+    scrape_interval_days: Interval = Field(INTERVAL_DEFAULT, examples=[1.5])
+    reel_id: Shortcode | None = Field(None, examples=["DNlP4Kayo5O"])
 
 
 class ProjectReels(Schema):
-    project_name: ProjectName
+    """``data`` of ``get_project_reel_tasks``: the project whose reel tasks to list."""
+
+    model_config = documented({"project_name": "summer campaign"})
+
+    project_name: ProjectName = Field(examples=["summer campaign"])
 
 
 # ---- responses --------------------------------------------------------------------------

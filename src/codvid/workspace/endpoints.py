@@ -24,6 +24,13 @@ ProjectBody = Annotated[ProjectRef, envelope(ProjectRef)]
     "/project/get-project-data",
     ["GET", "POST"],
     summary="A project with chats and reels",
+    description=(
+        "Answers the whole project as `response.project_data`: its fields (`mod_count`, "
+        "`date`, `project_info`, `ai_memory`), its chat messages in order and its reel "
+        "tracking tasks with their results. Needs `Authorization: Bearer <token>`; the body "
+        "is `ProjectRef` in the envelope (GET reads it too). An unknown project, or another "
+        "user's, is 400 `Project not exists.`."
+    ),
     tags=["project"],
 )
 async def get_project_data(
@@ -38,6 +45,13 @@ async def get_project_data(
     "/project/delete-project",
     ["POST", "DELETE", "GET"],
     summary="Delete a project",
+    description=(
+        "Deletes the project with its chats and its reel tracking tasks (their runs and "
+        'history too) and answers `{"result": true, "message": "Project deleted '
+        'successfully"}`. Needs `Authorization: Bearer <token>`; the body is `ProjectRef` in '
+        "the envelope; POST, DELETE and GET do the same. An unknown project, or another "
+        "user's, is 400 `Project not found`."
+    ),
     tags=["project"],
 )
 async def delete_project(body: ProjectBody, user: CurrentUser, store: StoreDep) -> MessageOk:
@@ -50,6 +64,13 @@ async def delete_project(body: ProjectBody, user: CurrentUser, store: StoreDep) 
     "/user/delete-account",
     ["POST", "GET", "DELETE"],
     summary="Delete the account",
+    description=(
+        "Deletes the caller's account and everything it owns (profile tracking tasks, "
+        "projects with their chats and reel tasks); the token stops working. Answers "
+        "`message` and `response.message` `Account deleted successfully`. Needs "
+        "`Authorization: Bearer <token>` (401 without a valid one); no body; POST, GET and "
+        "DELETE do the same. `/user/delete_account` is the update 7 name of the same route."
+    ),
     tags=["user"],
 )
 @route(
@@ -57,6 +78,13 @@ async def delete_project(body: ProjectBody, user: CurrentUser, store: StoreDep) 
     "/user/delete_account",
     ["POST", "GET", "DELETE"],
     summary="Delete the account (update 7)",
+    description=(
+        "The update 7 name of `/user/delete-account`, the same route: deletes the caller's "
+        "account and everything it owns (profile tracking tasks, projects with their chats "
+        "and reel tasks) and answers `message` and `response.message` `Account deleted "
+        "successfully`. Needs `Authorization: Bearer <token>` (401 without a valid one); no "
+        "body; POST, GET and DELETE do the same."
+    ),
     tags=["user"],
 )
 async def delete_account(user: CurrentUser, store: StoreDep) -> AccountDeleted:
