@@ -71,6 +71,10 @@ class Api:
             json=envelope(data) if data is not None else None,
         )
 
+    async def login(self, user: User, password: str = PASSWORD) -> httpx.Response:
+        data = {"auth_type": "email", "email": user.email, "password": password}
+        return await self.call("POST", "auth/login", None, data)
+
     async def create_project(self, user: User, name: str | None = None) -> str:
         name = name or f"project {uuid.uuid4().hex[:8]}"
         response = await self.call("POST", "project/create-project", user, {"project_name": name})

@@ -11,8 +11,10 @@ from dataclasses import dataclass
 import httpx
 from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
+from fastapi.routing import APIRoute
 from starlette.types import ASGIApp
 
+from codvid import app as app_module
 from codvid.app import create_app
 from codvid.config import Settings
 
@@ -37,3 +39,13 @@ async def serving(settings: Settings) -> AsyncIterator[Service]:
     app = create_app(settings)
     async with LifespanManager(app, startup_timeout=30, shutdown_timeout=30) as manager:
         yield Service(app, manager.app, settings)
+
+
+def api_routes() -> list[APIRoute]:
+    """Every route of every domain router, aliases and methods each their own."""
+    return [
+        route
+        for router in (*app_module.PROTECTED, *app_module.PUBLIC)
+        for route in router.routes
+        if isinstance(route, APIRoute)
+    ]

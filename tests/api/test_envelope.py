@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from tests.client import PASSWORD, Api, User, assert_error, envelope
+from tests.client import Api, User, assert_error, envelope
 from tests.server import RunningServer
 
 pytestmark = pytest.mark.anyio
@@ -247,12 +247,7 @@ async def test_every_answer_has_the_security_headers(api: Api) -> None:
     user = await api.signup()
     answers = [
         await api.http.get("/codvid-ai/ping"),
-        await api.call(
-            "POST",
-            "auth/login",
-            None,
-            {"auth_type": "email", "email": user.email, "password": PASSWORD},
-        ),
+        await api.login(user),
         await api.call("POST", "project/get-project-list", user),
         await api.call("POST", "project/get-project-list", None),  # 401
         await api.http.get("/codvid-ai/no-such-route"),  # 404
@@ -266,12 +261,7 @@ async def test_every_answer_has_the_security_headers(api: Api) -> None:
 async def test_answers_with_tokens_or_user_data_are_never_cached(api: Api) -> None:
     user = await api.signup()
     stored = [
-        await api.call(
-            "POST",
-            "auth/login",
-            None,
-            {"auth_type": "email", "email": user.email, "password": PASSWORD},
-        ),
+        await api.login(user),
         await api.call("POST", "project/get-project-list", user),
         await api.call("POST", "ai/respond-stream-test", user, {}),
     ]

@@ -15,7 +15,6 @@ from typing import Any
 
 import jsonschema_rs
 import pytest
-from fastapi.routing import APIRoute
 
 from codvid import app as app_module
 from codvid.ai.schemas import RespondRequest, StreamTestRequest, UserMessage
@@ -32,6 +31,7 @@ from codvid.tracking.schemas import (
     ReelTaskCreate,
 )
 from tests.client import Api
+from tests.service import api_routes
 
 pytestmark = pytest.mark.anyio
 
@@ -111,15 +111,6 @@ def validator(schema: dict[str, Any], name: str) -> jsonschema_rs.Validator:
     return jsonschema_rs.validator_for({"$ref": f"{REF}{name}", "components": schema["components"]})
 
 
-def routes() -> list[APIRoute]:
-    return [
-        route
-        for router in (*app_module.PROTECTED, *app_module.PUBLIC)
-        for route in router.routes
-        if isinstance(route, APIRoute)
-    ]
-
-
 # ---- summaries and descriptions --------------------------------------------------------
 
 
@@ -142,7 +133,7 @@ async def test_every_operation_has_its_own_summary_and_a_description(
 async def test_every_alias_says_which_update_names_it(schema: dict[str, Any]) -> None:
     """A route under several paths (update 6 and 8 names, CR-2) says so on each of them."""
     paths: defaultdict[Any, set[str]] = defaultdict(set)
-    for route in routes():
+    for route in api_routes():
         paths[route.endpoint].add(route.path)
     aliased = {path for group in paths.values() if len(group) > 1 for path in group}
     assert len(aliased) >= 18  # 8 profile routes x 2 names, and delete-account x 2
@@ -160,7 +151,7 @@ async def test_every_alias_says_which_update_names_it(schema: dict[str, Any]) ->
 
 def test_the_request_models_listed_here_are_the_ones_routes_read() -> None:
     """A new request model must be added above, so that its examples are checked."""
-    read = {model.__name__ for route in routes() if (model := envelope_model(route.endpoint))}
+    read = {model.__name__ for route in api_routes() if (model := envelope_model(route.endpoint))}
     nested = {"UserMessage"}
     assert read | nested == set(REQUEST_MODELS)
 

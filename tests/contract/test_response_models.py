@@ -22,20 +22,12 @@ from codvid import app as app_module
 from codvid.ai.schemas import StreamChunk
 from tests.client import Api, Tracking, User, new_username
 from tests.conftest import MakeService
+from tests.service import api_routes
 
 pytestmark = pytest.mark.anyio
 
 STREAMED = {"respond", "respond_stream_test"}  # chunk by chunk, below
 PROJECT = "models"
-
-
-def routes() -> list[APIRoute]:
-    return [
-        route
-        for router in (*app_module.PROTECTED, *app_module.PUBLIC)
-        for route in router.routes
-        if isinstance(route, APIRoute)
-    ]
 
 
 def assert_declared(value: Any, where: str = "answer") -> None:
@@ -185,7 +177,7 @@ async def test_every_routes_answer_is_exactly_its_model(make_service: MakeServic
     async with service.client() as http:
         world = await scraped_world(Api(http))
         answered: set[tuple[str, str]] = set()
-        for route in routes():
+        for route in api_routes():
             name = route.endpoint.__name__
             if name in STREAMED:
                 continue
