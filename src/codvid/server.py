@@ -131,13 +131,10 @@ def listen(host: str, port: int) -> socket.socket:
 def run_uvicorn(app: ASGIApp, sock: socket.socket, head_timeout: float = 10.0) -> None:
     """How the service is served (the benchmark's bare baseline is served the same way)."""
 
-    class Protocol(EnvelopeHttpToolsProtocol):
-        pass
-
-    Protocol.head_timeout = head_timeout
+    protocol = type("Protocol", (EnvelopeHttpToolsProtocol,), {"head_timeout": head_timeout})
     config = uvicorn.Config(
         app,
-        http=Protocol,
+        http=protocol,
         loop="uvloop" if importlib.util.find_spec("uvloop") else "asyncio",
         log_config=None,
         access_log=False,

@@ -160,9 +160,13 @@ class EnvelopeCORSMiddleware(CORSMiddleware):
         if response.status_code < 400:
             return response
         reason = bytes(response.body).decode(errors="replace")
-        headers = {k: v for k, v in response.headers.items() if k.lower() != "content-length"}
+        kept = {
+            name: value
+            for name, value in response.headers.items()
+            if name.lower() not in ("content-length", "content-type")
+        }
         return JSONResponse(
             error_body(f"CORS preflight refused: {reason}"),
             status_code=response.status_code,
-            headers={k: v for k, v in headers.items() if k.lower() != "content-type"},
+            headers=kept,
         )
