@@ -5,40 +5,99 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+from collections.abc import Mapping, Sequence
+from typing import TypeVar
 
-from codvid.scrapers import ProfileResult, ReelResult
+from codvid.scrapers import (
+    CommentBatch,
+    PostRef,
+    ProfileBatch,
+    ProfileResult,
+    ReelResult,
+    ScrapedComment,
+    ScraperError,
+    ScraperProvider,
+)
 from codvid.scrapers.providers.demo import DemoProvider
+
+R = TypeVar("R", ProfileResult, ReelResult)
+
+
+def with_comments(result: R, given: Mapping[str, tuple[ScrapedComment, ...]]) -> R:
+    """``result`` with the comments ``given`` by shortcode put on its posts (or the reel)."""
+    if isinstance(result, ProfileResult):
+        posts = tuple(
+            dataclasses.replace(post, comments=given.get(post.post_id, ())) for post in result.posts
+        )
+        return dataclasses.replace(result, posts=posts)
+    return dataclasses.replace(result, comments_list=given.get(result.shortcode, ()))
+
+
+async def whole_profile(
+    provider: ScraperProvider, username: str, *, max_posts: int, max_comments: int
+) -> ProfileResult:
+    """One profile and its posts' comments, as a run gathers them; its failure raised."""
+    found = (await provider.fetch_profiles([username], max_posts=max_posts)).profiles[username]
+    if isinstance(found, ScraperError):
+        raise found
+    posts = [post.ref() for post in found.posts]
+    batch = await provider.fetch_comments(posts, max_comments=max_comments)
+    return with_comments(found, batch.comments)
+
+
+async def whole_reel(provider: ScraperProvider, shortcode: str, *, max_comments: int) -> ReelResult:
+    """One reel and its comments, as a run gathers them."""
+    found = await provider.fetch_reel(shortcode)
+    batch = await provider.fetch_comments([found.ref()], max_comments=max_comments)
+    return with_comments(found, batch.comments)
 
 
 class ScriptedProvider:
     """The real demo provider (no delays) behind switches a test flips between calls.
 
     ``error`` is raised, ``malformed`` breaks a count, ``gate`` (see :meth:`hang`) holds
-    every call until set, ``delay`` slows calls down. ``entered`` is set on each call.
+    every call until set, ``delay`` slows calls down. ``entered`` is set on each call;
+    ``calls`` counts profile and reel calls, ``batches`` lists the usernames of each profile call.
+    :attr:`last` is the last profile or reel fetched, with the comments given for it.
     """
 
     name = "demo"
+    rate_limit = "100000/minute"
 
     def __init__(self) -> None:
         self._demo = DemoProvider(step_delay=0)
+        self.batch_size = self._demo.batch_size
+        self.comments_available = True
         self.error: BaseException | None = None
         self.malformed = False
         self.gate: asyncio.Event | None = None
         self.delay = 0.0
         self.calls = 0
+        self.batches: list[list[str]] = []
+        self.comment_calls: list[list[str]] = []
         self.entered = asyncio.Event()
-        self.last: ProfileResult | ReelResult | None = None
+        self._last: ProfileResult | ReelResult | None = None
+        self._comments: dict[str, tuple[ScrapedComment, ...]] = {}
 
     def hang(self) -> asyncio.Event:
-        """Hold every later call until the returned event is set."""
+        """Hold every later call until the returned event is set; ``entered`` is cleared,
+        to tell when a later call has come."""
         self.gate = asyncio.Event()
+        self.entered.clear()
         return self.gate
 
     def behave(self) -> None:
         self.error, self.malformed, self.gate, self.delay = None, False, None, 0.0
 
-    async def _arrive(self) -> None:
-        self.calls += 1
+    @property
+    def last(self) -> ProfileResult | ReelResult | None:
+        last = self._last
+        if isinstance(last, ProfileResult):
+            return with_comments(last, self._comments)
+        return None if last is None else with_comments(last, self._comments)
+
+    async def _arrive(self, *, counted: bool = True) -> None:
+        self.calls += counted
         self.entered.set()
         if self.gate is not None:
             await self.gate.wait()
@@ -47,25 +106,33 @@ class ScriptedProvider:
         if self.error is not None:
             raise self.error
 
-    async def fetch_profile(
-        self, username: str, *, max_posts: int, max_comments: int
-    ) -> ProfileResult:
+    async def fetch_profiles(self, usernames: Sequence[str], *, max_posts: int) -> ProfileBatch:
         await self._arrive()
-        result = await self._demo.fetch_profile(
-            username, max_posts=max_posts, max_comments=max_comments
-        )
-        if self.malformed:
-            result = dataclasses.replace(result, followers=-1)
-        self.last = result
-        return result
+        self.batches.append(list(usernames))
+        batch = await self._demo.fetch_profiles(usernames, max_posts=max_posts)
+        profiles = dict(batch.profiles)
+        for username, result in profiles.items():
+            if isinstance(result, ProfileResult):
+                if self.malformed:
+                    result = dataclasses.replace(result, followers=-1)
+                profiles[username] = result
+                self._last, self._comments = result, {}
+        return dataclasses.replace(batch, profiles=profiles)
 
-    async def fetch_reel(self, shortcode: str, *, max_comments: int) -> ReelResult:
+    async def fetch_reel(self, shortcode: str) -> ReelResult:
         await self._arrive()
-        result = await self._demo.fetch_reel(shortcode, max_comments=max_comments)
+        result = await self._demo.fetch_reel(shortcode)
         if self.malformed:
             result = dataclasses.replace(result, likes=-1)
-        self.last = result
+        self._last, self._comments = result, {}
         return result
+
+    async def fetch_comments(self, posts: Sequence[PostRef], *, max_comments: int) -> CommentBatch:
+        await self._arrive(counted=False)
+        self.comment_calls.append([post.shortcode for post in posts])
+        batch = await self._demo.fetch_comments(posts, max_comments=max_comments)
+        self._comments.update(batch.comments)
+        return batch
 
     async def close(self) -> None:
         await self._demo.close()

@@ -8,6 +8,7 @@ import pytest
 from codvid.scrapers import ProfileResult, ReelResult, check_profile, check_reel
 from codvid.scrapers.providers.demo import DemoProvider
 from codvid.scrapers.providers.demo import words as demo_words
+from tests.doubles import whole_profile, whole_reel
 
 pytestmark = pytest.mark.anyio
 
@@ -22,11 +23,11 @@ def demo(now: float = NOW) -> DemoProvider:
 
 async def profile(username: str, now: float = NOW, **limits: int) -> ProfileResult:
     limits = {"max_posts": 12, "max_comments": 10, **limits}
-    return await demo(now).fetch_profile(username, **limits)
+    return await whole_profile(demo(now), username, **limits)
 
 
 async def reel(shortcode: str, now: float = NOW, max_comments: int = 10) -> ReelResult:
-    return await demo(now).fetch_reel(shortcode, max_comments=max_comments)
+    return await whole_reel(demo(now), shortcode, max_comments=max_comments)
 
 
 async def test_same_input_and_clock_give_identical_results() -> None:
@@ -212,7 +213,7 @@ async def test_step_delay_waits_without_blocking_the_loop() -> None:
     provider = DemoProvider(step_delay=0.05, clock=lambda: NOW)
     started = time.perf_counter()
     await asyncio.gather(
-        *(provider.fetch_profile(f"user{i}", max_posts=3, max_comments=3) for i in range(5))
+        *(whole_profile(provider, f"user{i}", max_posts=3, max_comments=3) for i in range(5))
     )
     elapsed = time.perf_counter() - started
     # Three steps of 0.05 s each, the five fetches overlapping.

@@ -15,10 +15,11 @@ from codvid.scrapers import (
     check_reel,
 )
 from codvid.scrapers.providers.demo import DemoProvider
+from tests.doubles import whole_profile, whole_reel
 
 _provider = DemoProvider(step_delay=0, clock=lambda: 1_750_000_000.0)
-PROFILE = asyncio.run(_provider.fetch_profile("maya.bakes", max_posts=3, max_comments=3))
-REEL = asyncio.run(_provider.fetch_reel("DAbc123xyz", max_comments=3))
+PROFILE = asyncio.run(whole_profile(_provider, "maya.bakes", max_posts=3, max_comments=3))
+REEL = asyncio.run(whole_reel(_provider, "DAbc123xyz", max_comments=3))
 POST = PROFILE.posts[0]
 COMMENT = POST.comments[0]
 

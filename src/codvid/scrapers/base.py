@@ -1,24 +1,42 @@
 """The scraper provider interface and its provider-neutral results.
 
-Times are epoch seconds (UTC); every count is an ``int``, never ``None``: a provider that
-lacks a number reports 0. Hashtags and mentions are bare words (no ``#`` or ``@``).
+Times are epoch seconds (UTC); every count is an ``int``, never ``None`` (the original
+clients add them up): a provider that cannot give a number reports 0 and names the field
+in ``unavailable`` of the object that holds it, so it is read as unknown, not as zero.
+Hashtags and mentions are bare words (no ``#`` or ``@``). A result says what fetching it
+cost when the provider says so (``cost``).
 
-Errors a provider raises; each message is short enough to be the failure reason of a run::
+A provider answers three questions, so that a run fetches only what changed (comments are
+most of what a paid provider charges for): the profiles of many usernames in one call
+(``batch_size`` at most), a single reel, and the top comments of chosen posts. Profile
+posts and reels come back without comments; comments come from :meth:`fetch_comments`.
+
+Errors a provider raises; each message is short enough to be the failure reason of a run,
+and names no credential. ``transient`` errors may succeed if tried again soon (the caller
+retries them with back-off); ``permanent`` ones are a fact about the target that will not
+change by itself (the scheduler stops retrying the task until its user changes it)::
 
     ScraperError              any provider failure
-    ├── ProfileNotFound       the profile does not exist or is private
-    ├── ReelNotFound          the reel does not exist, is private or was deleted
-    ├── RateLimited           the source throttled us; ``retry_after`` seconds if known
-    ├── ProviderTimeout       the source did not answer in time
+    ├── ProfileNotFound       the profile does not exist or is private        permanent
+    │   ├── ProfilePrivate    the profile is private                          permanent
+    │   └── NotBusinessAccount  not a business or creator account (Graph API) permanent
+    ├── ReelNotFound          the reel does not exist, is private or deleted  permanent
+    ├── RateLimited           the source throttled us; ``retry_after`` s      transient
+    ├── ProviderTimeout       the source did not answer in time               transient
+    ├── ProviderUnavailable   the source failed on its side (5xx, network)    transient
+    ├── AccessDenied          the source refused our credentials or plan
+    ├── ProviderRunFailed     the source's own scraper run failed or aborted
     └── MalformedResponse     the source answered with data we cannot use
 
+``raw`` on an error keeps what the source sent, if anything, for the run's audit trail.
 Anything else a provider raises is a bug, not a scraping failure.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Literal, Protocol
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Literal, Protocol
 
 from codvid.kit.providers import Provider, ProviderError
 
@@ -27,30 +45,77 @@ PostType = Literal["reel", "image", "carousel"]
 
 class ScraperError(ProviderError):
     message = "Scraper failed"
+    transient: ClassVar[bool] = False
+    permanent: ClassVar[bool] = False
+
+    def __init__(self, message: str | None = None, *, raw: Any = None) -> None:
+        super().__init__(message)
+        self.raw = raw
 
 
 class ProfileNotFound(ScraperError):
     message = "Profile not found or private"
+    permanent = True
+
+
+class ProfilePrivate(ProfileNotFound):
+    message = "Profile is private"
+
+
+class NotBusinessAccount(ProfileNotFound):
+    message = (
+        "Profile not found, or not a business or creator account "
+        "(the Graph API sees no personal accounts)"
+    )
 
 
 class ReelNotFound(ScraperError):
     message = "Reel not found, private or deleted"
+    permanent = True
 
 
 class RateLimited(ScraperError):
     message = "Rate limited by Instagram, try again later"
+    transient = True
 
-    def __init__(self, message: str | None = None, *, retry_after: float | None = None) -> None:
-        super().__init__(message)
+    def __init__(
+        self, message: str | None = None, *, retry_after: float | None = None, raw: Any = None
+    ) -> None:
+        super().__init__(message, raw=raw)
         self.retry_after = retry_after
 
 
 class ProviderTimeout(ScraperError):
     message = "Connection timeout"
+    transient = True
+
+
+class ProviderUnavailable(ScraperError):
+    message = "The data provider is unavailable, try again later"
+    transient = True
+
+
+class AccessDenied(ScraperError):
+    message = "The data provider refused the service's credentials; the operator must check them"
+
+
+class ProviderRunFailed(ScraperError):
+    message = "The data provider's scraper run failed"
 
 
 class MalformedResponse(ScraperError):
     message = "Malformed response from scraper"
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Cost:
+    """What one fetch cost: money when the provider charges (Apify), and calls made."""
+
+    usd: float | None = None
+    items: int = 0
+    """Results the provider charged for."""
+    calls: int = 0
+    """Requests made to the provider."""
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -77,8 +142,18 @@ class ScrapedPost:
     video_play_count: int
     hashtags: tuple[str, ...]
     mentions: tuple[str, ...]
-    comments: tuple[ScrapedComment, ...]
-    """The top comments fetched, at most the ``max_comments`` asked for."""
+    comments: tuple[ScrapedComment, ...] = ()
+    """The top comments (see :meth:`ScraperProvider.fetch_comments`)."""
+    unavailable: tuple[str, ...] = ()
+    """Count fields of this post the provider cannot give (e.g. ``video_play_count``)."""
+
+    def ref(self) -> PostRef:
+        return PostRef(
+            shortcode=self.post_id,
+            url=self.post_url,
+            timestamp=self.timestamp,
+            comments_count=self.comments_count,
+        )
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -97,6 +172,8 @@ class ProfileResult:
     is_demo: bool
     raw: dict[str, Any]
     """The provider's own payload, JSON-serialisable, kept for auditing."""
+    unavailable: tuple[str, ...] = ()
+    """Count fields of the profile the provider cannot give."""
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -112,21 +189,82 @@ class ReelResult:
     hashtags: tuple[str, ...]
     mentions: tuple[str, ...]
     owner_username: str
-    comments_list: tuple[ScrapedComment, ...]
     provider: str
     is_demo: bool
     raw: dict[str, Any]
+    comments_list: tuple[ScrapedComment, ...] = ()
+    """The top comments (see :meth:`ScraperProvider.fetch_comments`)."""
+    unavailable: tuple[str, ...] = ()
+    """Count fields of the reel the provider cannot give (e.g. ``plays``, ``views``)."""
+    cost: Cost | None = None
+
+    def ref(self) -> PostRef:
+        return PostRef(
+            shortcode=self.shortcode,
+            url=self.reel_url,
+            timestamp=self.timestamp,
+            comments_count=self.comments,
+        )
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class PostRef:
+    """A post or reel whose comments are wanted."""
+
+    shortcode: str
+    url: str
+    timestamp: float
+    comments_count: int
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ProfileBatch:
+    """The answer to one :meth:`ScraperProvider.fetch_profiles` call."""
+
+    profiles: Mapping[str, ProfileResult | ScraperError]
+    """By username as asked; every username asked has an entry (its result or its own
+    failure: one missing profile never fails the others)."""
+    cost: Cost | None = None
+    """What the whole call cost."""
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class CommentBatch:
+    """The answer to one :meth:`ScraperProvider.fetch_comments` call."""
+
+    comments: Mapping[str, tuple[ScrapedComment, ...]] = field(default_factory=dict)
+    """By shortcode, the most liked first; a post the source gave nothing for is absent."""
+    cost: Cost | None = None
+    raw: list[Any] = field(default_factory=list)
 
 
 class ScraperProvider(Provider, Protocol):
     """A source of public Instagram data.
 
     Implementations must not block the event loop, raise only :class:`ScraperError`
-    subclasses for failures of the source, and leave retries to the caller.
+    subclasses for failures of the source, and leave retries and rate limits to the
+    caller (:mod:`codvid.scrapers.guard`).
     """
 
-    async def fetch_profile(
-        self, username: str, *, max_posts: int, max_comments: int
-    ) -> ProfileResult: ...
+    batch_size: int
+    """The most usernames one :meth:`fetch_profiles` call takes (1: no batching)."""
+    comments_available: bool
+    """Whether the source gives comment text at all."""
+    rate_limit: str
+    """Calls the source allows by default, as ``limits`` writes a rate (``"30/minute"``);
+    ``CODVID_SCRAPER_RATE_LIMIT`` overrides it."""
 
-    async def fetch_reel(self, shortcode: str, *, max_comments: int) -> ReelResult: ...
+    async def fetch_profiles(self, usernames: Sequence[str], *, max_posts: int) -> ProfileBatch:
+        """Profile details and the ``max_posts`` most recent posts of each username (at
+        most ``batch_size`` of them, lowercased), posts without comments. Raises only for a
+        failure of the whole call."""
+        ...
+
+    async def fetch_reel(self, shortcode: str) -> ReelResult:
+        """One reel's details, without comments."""
+        ...
+
+    async def fetch_comments(self, posts: Sequence[PostRef], *, max_comments: int) -> CommentBatch:
+        """The ``max_comments`` most liked comments of each post. A provider without
+        ``comments_available`` answers an empty batch."""
+        ...

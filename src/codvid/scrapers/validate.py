@@ -28,6 +28,9 @@ _SHORTCODE = re.compile(r"[A-Za-z0-9_-]{5,64}")
 _POST_TYPES: tuple[str, ...] = get_args(PostType)
 
 T = TypeVar("T")
+PROFILE_COUNTS = ("followers", "follows_count", "posts_count", "igtv_video_count")
+POST_COUNTS = ("likes_count", "comments_count", "video_view_count", "video_play_count")
+REEL_COUNTS = ("likes", "comments", "views", "plays")
 
 
 def check_profile(result: object) -> ProfileResult:
@@ -45,6 +48,7 @@ def check_profile(result: object) -> ProfileResult:
             _fail(f"posts[{index}].post_id", f"repeats {post.post_id!r}")
         seen.add(post.post_id)
     _origin(result.provider, result.is_demo, result.raw)
+    _unavailable(result.unavailable, "unavailable", PROFILE_COUNTS)
     return result
 
 
@@ -62,6 +66,7 @@ def check_reel(result: object) -> ReelResult:
     _match(result.owner_username, "owner_username", _USERNAME)
     _comments(result.comments_list, "comments_list")
     _origin(result.provider, result.is_demo, result.raw)
+    _unavailable(result.unavailable, "unavailable", REEL_COUNTS)
     return result
 
 
@@ -79,6 +84,15 @@ def _post(post: ScrapedPost, path: str) -> None:
     _words(post.hashtags, f"{path}.hashtags", "#")
     _words(post.mentions, f"{path}.mentions", "@")
     _comments(post.comments, f"{path}.comments")
+    _unavailable(post.unavailable, f"{path}.unavailable", POST_COUNTS)
+
+
+def _unavailable(names: object, path: str, known: tuple[str, ...]) -> None:
+    if not isinstance(names, tuple):
+        _fail(path, f"must be a tuple, got {type(names).__name__}")
+    for index, name in enumerate(names):
+        if name not in known:
+            _fail(f"{path}[{index}]", f"must name a count field ({', '.join(known)})")
 
 
 def _comments(comments: object, path: str) -> None:

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from codvid.scrapers.providers.demo.provider import FAILURE_PREFIXES, DemoProvider, Failure
 from codvid.scrapers.settings import ScrapingSettings
 
 
-def from_settings(settings: ScrapingSettings) -> DemoProvider:
-    return DemoProvider(step_delay=settings.step_delay)
+class DemoOptions(Protocol):
+    """What the demo provider reads of the settings (``codvid.config.Settings``)."""
+
+    @property
+    def scraping(self) -> ScrapingSettings: ...
+
+
+def from_settings(settings: DemoOptions) -> DemoProvider:
+    return DemoProvider(step_delay=settings.scraping.step_delay)
 
 
 __all__ = ["FAILURE_PREFIXES", "DemoProvider", "Failure", "from_settings"]

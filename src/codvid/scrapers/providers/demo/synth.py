@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from codvid.scrapers.base import (
+    PostRef,
     PostType,
     ProfileResult,
     ReelResult,
@@ -53,7 +54,7 @@ class _Account:
     igtv_video_count: int
 
 
-def profile(username: str, now: float, *, max_posts: int, max_comments: int) -> ProfileResult:
+def profile(username: str, now: float, *, max_posts: int) -> ProfileResult:
     account = _account(username)
     days = max(0.0, (now - REFERENCE_EPOCH) / DAY)
     followers = round(account.base_followers * (1 + account.growth * math.log1p(days / 30)))
@@ -61,7 +62,7 @@ def profile(username: str, now: float, *, max_posts: int, max_comments: int) -> 
     # Counts stand still before the reference epoch; posts are generated at any time.
     posts_count = account.base_posts + max(0, newest + 1)
     posts = tuple(
-        _post(account, slot, now, followers, max_comments)
+        _post(account, slot, now, followers)
         for slot in range(newest, newest - min(max_posts, posts_count), -1)
     )
     return ProfileResult(
@@ -80,7 +81,7 @@ def profile(username: str, now: float, *, max_posts: int, max_comments: int) -> 
     )
 
 
-def reel(shortcode: str, now: float, *, max_comments: int) -> ReelResult:
+def reel(shortcode: str, now: float) -> ReelResult:
     rng = _rng("reel", shortcode)
     owner = _handle(rng)
     niche = _niche(owner, rng)
@@ -104,7 +105,6 @@ def reel(shortcode: str, now: float, *, max_comments: int) -> ReelResult:
         hashtags=tuple(parse_hashtags(caption)),
         mentions=tuple(parse_mentions(caption)),
         owner_username=owner,
-        comments_list=_comments(shortcode, published, now, min(max_comments, comments)),
         provider=PROVIDER_NAME,
         is_demo=True,
         raw={"demo": True, "kind": "reel", "input": shortcode, "generated_at": now},
@@ -147,9 +147,13 @@ def _newest_slot(account: _Account, now: float) -> int:
     return slot if _slot_time(account, slot) <= now else slot - 1
 
 
-def _post(
-    account: _Account, slot: int, now: float, followers: int, max_comments: int
-) -> ScrapedPost:
+def comments(post: PostRef, now: float, *, max_comments: int) -> tuple[ScrapedComment, ...]:
+    """The top comments of a post or reel, the most liked first."""
+    found = _comments(post.shortcode, post.timestamp, now, min(max_comments, post.comments_count))
+    return tuple(sorted(found, key=lambda comment: -comment.likes_count))
+
+
+def _post(account: _Account, slot: int, now: float, followers: int) -> ScrapedPost:
     rng = _rng("post", account.username, slot)
     kind: PostType = "reel" if rng.random() < account.reel_share else "image"
     if kind == "image" and rng.random() < 0.25:
@@ -173,7 +177,6 @@ def _post(
         video_play_count=plays,
         hashtags=tuple(parse_hashtags(caption)),
         mentions=tuple(parse_mentions(caption)),
-        comments=_comments(post_id, published, now, min(max_comments, comments)),
     )
 
 
