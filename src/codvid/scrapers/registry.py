@@ -6,5 +6,11 @@ from codvid.kit.providers import ProviderRegistry
 from codvid.scrapers.base import ScraperProvider
 
 SCRAPERS: ProviderRegistry[ScraperProvider] = ProviderRegistry(
-    "scraper", {"demo": "codvid.scrapers.providers.demo:from_settings"}
+    "scraper",
+    {
+        "demo": "codvid.scrapers.providers.demo:from_settings",
+        "apify": "codvid.scrapers.providers.apify:from_settings",
+        "graph": "codvid.scrapers.providers.graph:from_settings",
+        "instaloader": "codvid.scrapers.providers.instaloader:from_settings",
+    },
 )
