@@ -31,6 +31,8 @@ GENEROUS = {
     "login_rate_per_client": "100000/minute",
     "lookup_rate_per_client": "100000/minute",
     "signup_rate_per_client": "100000/minute",
+    "scrape_batch_window": "0",
+    "scraper_retries": "1",
 }
 TEST_ENV = {f"CODVID_{name.upper()}": value for name, value in GENEROUS.items()}
 MakeSettings = Callable[..., Settings]
@@ -53,6 +55,8 @@ def make_settings(tmp_path: Path) -> MakeSettings:
             "data_dir": tmp_path,
             "scraper_step_delay": 0,
             "failure_backoff": 60,
+            "scrape_batch_window": 0,
+            "scraper_retries": 1,
         }
         return load_settings(**{**defaults, **overrides})
 

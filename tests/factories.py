@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from codvid.bootstrap import scrape_worker
+from codvid.bootstrap import ScrapeWorker, scrape_worker
 from codvid.config import Settings
 from codvid.jobs.worker import Worker
 from codvid.projects import service as projects
@@ -130,11 +130,12 @@ class Executor:
 
     context: ScrapeContext
     worker: Worker
+    scraping: ScrapeWorker
 
     @classmethod
     def build(cls, store: Store, settings: Settings, provider: ScraperProvider) -> Executor:
-        worker, context = scrape_worker(settings, store, provider, "test-worker")
-        return cls(context, worker)
+        scraping = scrape_worker(settings, store, provider, "test-worker")
+        return cls(scraping.context, scraping.worker, scraping)
 
     async def __call__(self, run_id: str) -> None:
         await self.worker.run(lambda: scrape.execute(self.context, run_id))

@@ -78,8 +78,8 @@ def in_status(store: Store, run_id: str, *statuses: str) -> Callable[[], Awaitab
 
 
 async def force(process: Process, task: Document) -> str:
-    enqueue = process.resources["enqueue"]
-    await service.force_scrape(process.store, enqueue, "profile", USER, task["_id"])
+    enqueue, scraping = process.resources["enqueue"], process.resources["settings"].scraping
+    await service.force_scrape(process.store, enqueue, scraping, "profile", USER, task["_id"])
     run_id = (await read_task(process.store, "profile", task["_id"]))["active_run_id"]
     assert run_id is not None
     return str(run_id)

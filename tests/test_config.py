@@ -54,6 +54,31 @@ PUBLISHED: list[tuple[str, str, str, Any]] = [
     ("CODVID_SCRAPE_TIMEOUT", "30", "scraping.timeout", 30.0),
     ("CODVID_SCRAPE_MAX_POSTS", "5", "scraping.max_posts", 5),
     ("CODVID_SCRAPE_MAX_COMMENTS", "3", "scraping.max_comments", 3),
+    ("CODVID_SCRAPE_BATCH_SIZE", "7", "scraping.batch_size", 7),
+    ("CODVID_SCRAPE_BATCH_WINDOW", "0.5", "scraping.batch_window", 0.5),
+    ("CODVID_SCRAPE_COMMENT_REFRESH_CHANGE", "0.5", "scraping.comment_refresh_change", 0.5),
+    ("CODVID_SCRAPE_RAW_MAX_BYTES", "4096", "scraping.raw_max_bytes", 4096),
+    ("CODVID_SCRAPER_RATE_LIMIT", "5/minute", "scraping.rate_limit", "5/minute"),
+    ("CODVID_SCRAPER_RETRIES", "2", "scraping.retries", 2),
+    ("CODVID_SCRAPER_RETRY_WAIT", "0.5", "scraping.retry_wait", 0.5),
+    ("CODVID_SCRAPE_BUDGET_USD_PER_USER_MONTH", "5", "scraping.budget_usd_per_user_month", 5.0),
+    ("CODVID_SCRAPE_BUDGET_USD_MONTH", "50", "scraping.budget_usd_month", 50.0),
+    (
+        "CODVID_REDIS_URL",
+        "redis://127.0.0.1:6379/1",
+        "counters.redis_url",
+        "redis://127.0.0.1:6379/1",
+    ),
+    ("CODVID_APIFY_API_URL", "http://127.0.0.1:1", "apify.api_url", "http://127.0.0.1:1"),
+    ("CODVID_APIFY_PROFILE_ACTOR", "me/profiles", "apify.profile_actor", "me/profiles"),
+    ("CODVID_APIFY_REEL_ACTOR", "me/reels", "apify.reel_actor", "me/reels"),
+    ("CODVID_APIFY_COMMENT_ACTOR", "me/comments", "apify.comment_actor", "me/comments"),
+    ("CODVID_APIFY_MAX_CHARGE_USD", "0.25", "apify.max_charge_usd", 0.25),
+    ("CODVID_GRAPH_IG_USER_ID", "1784", "graph.ig_user_id", "1784"),
+    ("CODVID_GRAPH_API_URL", "http://127.0.0.1:2", "graph.api_url", "http://127.0.0.1:2"),
+    ("CODVID_GRAPH_API_VERSION", "v26.0", "graph.api_version", "v26.0"),
+    ("CODVID_INSTALOADER_SESSION_FILE", "/tmp/s", "instaloader.session_file", Path("/tmp/s")),
+    ("CODVID_INSTALOADER_USERNAME", "me", "instaloader.username", "me"),
     ("CODVID_AI_PROVIDER", "openai", "ai.provider", "openai"),
     ("CODVID_AI_BASE_URL", "http://localhost:1/v1", "ai.base_url", "http://localhost:1/v1"),
     ("CODVID_AI_MODEL", "local", "ai.model", "local"),
@@ -75,7 +100,11 @@ def test_every_published_name_still_works(
 def test_secrets_are_read_and_never_shown(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CODVID_JWT_SECRET", "s" * 40)
     monkeypatch.setenv("CODVID_AI_API_KEY", "sk-secret-key")
+    monkeypatch.setenv("CODVID_APIFY_TOKEN", "apify_api_secret")
+    monkeypatch.setenv("CODVID_GRAPH_ACCESS_TOKEN", "EAAG-secret")
     settings = load_settings()
+    for group in (settings.apify, settings.graph):
+        assert "secret" not in repr(group)
     assert settings.auth.jwt_secret is not None
     assert settings.auth.jwt_secret.get_secret_value() == "s" * 40
     assert settings.ai.api_key is not None
@@ -116,7 +145,7 @@ def test_a_bad_setting_is_one_readable_line(overrides: dict, message: str) -> No
             "CODVID_SCRAPER_PROVIDER",
             "apify2",
             "codvid: invalid setting CODVID_SCRAPER_PROVIDER: "
-            "unknown scraper provider 'apify2'; known: demo",
+            "unknown scraper provider 'apify2'; known: apify, demo, graph, instaloader",
         ),
         (
             "CODVID_AI_PROVIDER",
@@ -202,8 +231,27 @@ def test_the_example_file_lists_every_setting_and_only_settings() -> None:
     example = (Path(__file__).resolve().parent.parent / ".env.example").read_text()
     listed = set(re.findall(r"^# (CODVID_[A-Z_]+)=", example, flags=re.MULTILINE))
     assert listed == variable_names()
-    published = {variable for variable, *_ in PUBLISHED} | {
+    secrets = {
         "CODVID_JWT_SECRET",
         "CODVID_AI_API_KEY",
+        "CODVID_APIFY_TOKEN",
+        "CODVID_GRAPH_ACCESS_TOKEN",
     }
+    published = {variable for variable, *_ in PUBLISHED} | secrets
     assert published == variable_names(), "a setting is missing from PUBLISHED above"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "needs"),
+    [
+        ({"graph_ig_user_id": "1784"}, "CODVID_GRAPH_ACCESS_TOKEN"),
+        ({"graph_access_token": "EAAG-x"}, "CODVID_GRAPH_IG_USER_ID"),
+        ({"instaloader_session_file": "/tmp/session"}, "CODVID_INSTALOADER_USERNAME"),
+    ],
+)
+def test_a_chosen_provider_without_its_credentials_is_one_line(overrides: dict, needs: str) -> None:
+    provider = next(iter(overrides)).split("_")[0]
+    settings = {"scraper_provider": provider, **overrides}
+    with pytest.raises(ConfigurationError) as raised:
+        load_settings(**settings)
+    assert str(raised.value) == f"invalid setting CODVID_SCRAPER_PROVIDER: {provider} needs {needs}"

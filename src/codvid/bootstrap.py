@@ -2,8 +2,9 @@
 process builds for its roles (``jobs.roles``).
 
 * every role: the store (indexes ensured), the broker, and the sender of scrape runs;
-* ``worker``: the scraper provider, the sentiment analyzer, and the handlers of
-  tracking's jobs, bounded by one :class:`~codvid.jobs.worker.Worker`;
+* ``worker``: the scraper provider behind its guard (one rate limit, retries) and its
+  batches, the sentiment analyzer, and the handlers of tracking's jobs, bounded by one
+  :class:`~codvid.jobs.worker.Worker`;
 * ``api``: the token issuer and throttles, and the assistant with its model provider;
 * ``scheduler``: recovery of what gone processes left, then tracking's periodic loops.
 
@@ -16,6 +17,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
 from typing import NotRequired, TypedDict
 
 from taskiq import AsyncBroker
@@ -31,13 +33,17 @@ from codvid.jobs.ports import Enqueue
 from codvid.jobs.process import this_process
 from codvid.jobs.roles import ALL_ROLES, Role, check_roles
 from codvid.jobs.worker import Worker
+from codvid.kit.ratelimits import counter_storage
 from codvid.projects import documents as project_documents
 from codvid.scrapers import SCRAPERS, ScraperProvider
+from codvid.scrapers.guard import guarded
 from codvid.sentiment import get_analyzer
 from codvid.storage import IndexSpec, Store, open_store
 from codvid.tracking import documents as tracking_documents
 from codvid.tracking import scheduled, tasks
+from codvid.tracking.fetching import Fetcher
 from codvid.tracking.pipelines import ScrapeContext
+from codvid.tracking.scrape import Adopter
 from codvid.users import documents as user_documents
 
 log = logging.getLogger(__name__)
@@ -90,7 +96,7 @@ async def running(
         broker = build_broker(settings.jobs)
         worker = None
         if Role.WORKER in chosen:
-            worker = _worker(settings, store, broker, scraper or _scraper(settings, stack))
+            worker = _worker(settings, store, broker, scraper or _scraper(settings, stack), stack)
         await broker.startup()
         stack.push_async_callback(close_broker, broker)
         if worker is not None:
@@ -100,46 +106,70 @@ async def running(
         if Role.API in chosen:
             secret = jwt_secret(settings.auth, settings.storage.data_dir)
             resources["auth"] = AuthContext.build(settings.auth, secret)
-            assistant = Assistant.build(settings.ai)
+            assistant = Assistant.build(settings.ai, settings.scraping)
             stack.push_async_callback(assistant.provider.close)
             resources["assistant"] = assistant
         if Role.SCHEDULER in chosen:
             await scheduled.recover(store, enqueue)
             loops = Loops()
             stack.push_async_callback(loops.stop)
-            for name, seconds, job in tasks.loops(store, enqueue, settings.jobs):
+            for name, seconds, job in tasks.loops(store, enqueue, settings.jobs, settings.scraping):
                 loops.every(name, seconds, job)
         log.info("roles %s ready", ", ".join(sorted(chosen)))
         yield resources
 
 
 def _scraper(settings: Settings, stack: AsyncExitStack) -> ScraperProvider:
-    provider = SCRAPERS.build(settings.scraping.provider, settings.scraping)
+    provider = SCRAPERS.build(settings.scraping.provider, settings)
     stack.push_async_callback(provider.close)
     return provider
 
 
+@dataclass
+class ScrapeWorker:
+    """The worker that bounds a process's runs, what every run it executes uses, and the
+    runs it starts itself to fill a shared profile call (:class:`~.scrape.Adopter`)."""
+
+    worker: Worker
+    context: ScrapeContext
+    adopter: Adopter
+
+    async def stop_adopted(self, grace: float) -> None:
+        """After the worker stopped: the adopted runs get ``grace`` seconds to finish, the
+        rest end as failed; then the batches close."""
+        await self.adopter.stop(grace)
+        await self.context.fetcher.close()
+
+
 def scrape_worker(
     settings: Settings, store: Store, provider: ScraperProvider, worker_id: str
-) -> tuple[Worker, ScrapeContext]:
-    """The worker that bounds a process's runs, and what every run it executes uses."""
-    worker = Worker(settings.jobs.concurrency, worker_id)
+) -> ScrapeWorker:
+    """``provider`` behind its guard (rate limit, retries), batched, for a worker."""
+    storage = counter_storage(settings.counters)
+    fetcher = Fetcher(guarded(provider, storage, settings.scraping), settings.scraping)
     context = ScrapeContext(
         store=store,
         scraping=settings.scraping,
         jobs=settings.jobs,
-        provider=provider,
+        fetcher=fetcher,
         analyzer=get_analyzer(),
         worker_id=worker_id,
     )
-    return worker, context
+    adopter = Adopter(context)
+    fetcher.fill_profile_batches(adopter)
+    return ScrapeWorker(Worker(settings.jobs.concurrency, worker_id), context, adopter)
 
 
 def _worker(
-    settings: Settings, store: Store, broker: AsyncBroker, provider: ScraperProvider
+    settings: Settings,
+    store: Store,
+    broker: AsyncBroker,
+    provider: ScraperProvider,
+    stack: AsyncExitStack,
 ) -> Worker:
     """The worker role: tracking's job handlers, executed within the worker's limits."""
-    worker, context = scrape_worker(settings, store, provider, str(this_process()))
-    for name, handler in tasks.handlers(context).items():
-        queue.handle(broker, name, handler, worker)
-    return worker
+    scraping = scrape_worker(settings, store, provider, str(this_process()))
+    for name, handler in tasks.handlers(scraping.context).items():
+        queue.handle(broker, name, handler, scraping.worker)
+    stack.push_async_callback(scraping.stop_adopted, settings.jobs.shutdown_grace)
+    return scraping.worker

@@ -25,7 +25,11 @@ from codvid.auth.settings import AuthSettings
 from codvid.errors import ConfigurationError
 from codvid.jobs.settings import JobSettings
 from codvid.kit.messages import reason
+from codvid.kit.ratelimits import CounterSettings
 from codvid.kit.settings import ENV_PREFIX, SettingsGroup, setting
+from codvid.scrapers.providers.apify.settings import ApifySettings
+from codvid.scrapers.providers.graph.settings import GraphSettings
+from codvid.scrapers.providers.instaloader.settings import InstaloaderSettings
 from codvid.scrapers.settings import ScrapingSettings
 from codvid.storage.settings import StorageSettings
 
@@ -72,7 +76,20 @@ class Settings:
     auth: AuthSettings
     jobs: JobSettings
     scraping: ScrapingSettings
+    counters: CounterSettings
+    apify: ApifySettings
+    graph: GraphSettings
+    instaloader: InstaloaderSettings
     ai: AISettings
+
+    def provider_settings(self) -> ApifySettings | GraphSettings | InstaloaderSettings | None:
+        """The options group of the selected scraper provider, if it has one."""
+        groups: dict[str, ApifySettings | GraphSettings | InstaloaderSettings] = {
+            "apify": self.apify,
+            "graph": self.graph,
+            "instaloader": self.instaloader,
+        }
+        return groups.get(self.scraping.provider)
 
 
 GROUPS: dict[str, type[SettingsGroup]] = get_type_hints(Settings)
@@ -128,14 +145,25 @@ def load_settings(**overrides: Any) -> Settings:
         except ValidationError as exc:
             raise ConfigurationError(_describe(model, exc)) from None
 
-    return Settings(
+    settings = Settings(
         http=build(HttpSettings),
         storage=build(StorageSettings),
         auth=build(AuthSettings),
         jobs=build(JobSettings),
         scraping=build(ScrapingSettings),
+        counters=build(CounterSettings),
+        apify=build(ApifySettings),
+        graph=build(GraphSettings),
+        instaloader=build(InstaloaderSettings),
         ai=build(AISettings),
     )
+    options = settings.provider_settings()
+    missing = options.missing() if options is not None else None
+    if missing:
+        raise ConfigurationError(
+            f"invalid setting CODVID_SCRAPER_PROVIDER: {settings.scraping.provider} needs {missing}"
+        )
+    return settings
 
 
 def _describe(model: type[SettingsGroup], exc: ValidationError) -> str:

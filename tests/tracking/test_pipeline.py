@@ -24,6 +24,7 @@ from tests.factories import (
     Executor,
     event_types,
     events,
+    eventually,
     history_counts,
     profile_task,
     read_run,
@@ -243,7 +244,8 @@ async def test_execute_of_an_unknown_run_does_nothing(
 async def test_runs_share_the_concurrency_slots(
     store: Store, make_executor: MakeExecutor, provider: ScriptedProvider
 ) -> None:
-    execute = make_executor(job_concurrency=1)
+    # Batches of one: no queued run joins the first one's provider call.
+    execute = make_executor(job_concurrency=1, scrape_batch_size=1)
     first, second = await profile_task(store, "first"), await profile_task(store, "second")
     run_one = await runs.claim(store, "profile", first["_id"], USER, "force")
     run_two = await runs.claim(store, "profile", second["_id"], USER, "force")
@@ -260,3 +262,41 @@ async def test_runs_share_the_concurrency_slots(
     assert provider.calls == 2
     for r in (run_one, run_two):
         assert (await read_run(store, r["_id"]))["status"] == "succeeded"
+
+
+async def test_queued_profile_runs_join_the_provider_call_of_a_running_one(
+    store: Store, make_executor: MakeExecutor, provider: ScriptedProvider
+) -> None:
+    """With one slot, the first run's profile call still serves the queued ones: they
+    start at once, each with its own run, events and result; their own delivery later
+    finds them taken and does nothing."""
+    execute = make_executor(job_concurrency=1, scrape_batch_window=0.05)
+    tasks = [await profile_task(store, f"member{i}") for i in range(4)]
+    claimed = [await runs.claim(store, "profile", t["_id"], USER, "force") for t in tasks]
+
+    await execute(claimed[0]["_id"])
+    await eventually(
+        lambda: _all_ended(store, [run["_id"] for run in claimed]), what="every run ended"
+    )
+    for run in claimed[1:]:
+        await execute(run["_id"])  # the late delivery: nothing to do
+
+    assert provider.batches == [[f"member{i}" for i in range(4)]]
+    assert provider.calls == 1
+    for task, run in zip(tasks, claimed, strict=True):
+        done = await read_run(store, run["_id"])
+        assert done["status"] == "succeeded", done["error"]
+        fetched = next(
+            e for e in await events(store, run["_id"]) if e["event_type"] == "account_fetched"
+        )
+        assert fetched["shared_fetch"] == 4
+        assert "shared by 4 profiles" in fetched["message"]
+        stored = await read_task(store, "profile", task["_id"])
+        assert stored["target_profile_data"]["username"] == task["target_profile"]
+
+
+async def _all_ended(store: Store, run_ids: list[str]) -> bool:
+    for run_id in run_ids:
+        if (await read_run(store, run_id))["status"] in runs.ACTIVE:
+            return False
+    return True

@@ -11,7 +11,13 @@ from typing import Any
 import pytest
 
 from codvid.projects import service as projects
-from codvid.scrapers import ProfileNotFound, ProviderTimeout, RateLimited, ReelNotFound
+from codvid.scrapers import (
+    ProfileNotFound,
+    ProviderTimeout,
+    RateLimited,
+    ReelNotFound,
+    ScraperError,
+)
 from codvid.storage import Document, Store
 from codvid.tracking import profiles, reels, runs, scheduled
 from codvid.tracking.documents import EMPTY_PROFILE_DATA, EVENTS, TASK_COLLECTIONS, TaskKind
@@ -125,7 +131,14 @@ async def test_a_failed_run_keeps_the_previous_data(
     assert stored["target_profile_data"] == scraped["target_profile_data"]
     assert stored["last_scraped"] == scraped["last_scraped"]
     assert stored["consecutive_failures"] == 1
-    assert before + 60 <= stored["next_scrape_due"] <= after + 60
+    if isinstance(provider.error, ScraperError) and provider.error.permanent:
+        # A missing profile stays missing: the task waits for its user, not a back-off.
+        assert stored["next_scrape_due"] == scraped["next_scrape_due"]
+        assert stored["scrape_hold"]["cause"] == "permanent_failure"
+        assert stored["scrape_hold"]["reason"] == reason
+    else:
+        assert before + 60 <= stored["next_scrape_due"] <= after + 60
+        assert stored.get("scrape_hold") is None
     assert stored["active_run_id"] is None
     assert stored["last_run"]["status"] == "failed"
     assert stored["last_run"]["error"] == reason
@@ -213,7 +226,8 @@ async def test_a_success_resets_the_failure_count(
     store: Store, execute: Executor, provider: ScriptedProvider
 ) -> None:
     task = await profile_task(store)
-    arm_rate_limited(provider)
+    # Not throttling: that rests the whole provider for the time it names.
+    arm_provider_timeout(provider)
     await scrape(store, execute, task)
     await scrape(store, execute, task)
     provider.behave()

@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable
 
 import pytest
 
+from codvid.config import load_settings
 from codvid.storage import Document, Store
 from codvid.tracking import profiles, runs
 from codvid.tracking import scheduled as scheduler
@@ -26,6 +27,8 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.anyio
+
+SCRAPING = load_settings().scraping
 
 
 async def due_profile(store: Store, name: str, *, overdue: float) -> Document:
@@ -67,7 +70,7 @@ async def test_schedule_due_claims_and_sends_each_due_task_once(store: Store) ->
     waiting = await profile_task(store, "waiting")
     enqueue = Enqueued()
 
-    started = await scheduler.schedule_due(store, enqueue, 100)
+    started = await scheduler.schedule_due(store, enqueue, 100, SCRAPING)
 
     assert started == 4 == len(enqueue.run_ids) == len(set(enqueue.run_ids))
     expected: list[tuple[Document, TaskKind]] = [*((t, "profile") for t in due), (reel, "reel")]
@@ -77,7 +80,7 @@ async def test_schedule_due_claims_and_sends_each_due_task_once(store: Store) ->
         assert (run["trigger"], run["status"], run["kind"]) == ("schedule", "queued", kind)
         assert (await read_task(store, kind, task["_id"]))["active_run_id"] == run["_id"]
     assert await runs_of(store, waiting["_id"]) == []
-    assert await scheduler.schedule_due(store, enqueue, 100) == 0
+    assert await scheduler.schedule_due(store, enqueue, 100, SCRAPING) == 0
     assert len(enqueue.run_ids) == 4
 
 
@@ -86,8 +89,8 @@ async def test_schedule_due_respects_the_batch_limit_per_kind(store: Store) -> N
         await due_profile(store, f"batch{i}", overdue=100 + i)
     enqueue = Enqueued()
 
-    assert await scheduler.schedule_due(store, enqueue, 2) == 2
-    assert await scheduler.schedule_due(store, enqueue, 2) == 1
+    assert await scheduler.schedule_due(store, enqueue, 2, SCRAPING) == 2
+    assert await scheduler.schedule_due(store, enqueue, 2, SCRAPING) == 1
     assert len(set(enqueue.run_ids)) == 3
 
 
@@ -97,7 +100,8 @@ async def test_concurrent_schedulers_start_each_due_task_once(store: Store) -> N
     enqueue = Enqueued(yield_each=True)  # lets the two schedulers interleave
 
     counts = await asyncio.gather(
-        scheduler.schedule_due(store, enqueue, 100), scheduler.schedule_due(store, enqueue, 100)
+        scheduler.schedule_due(store, enqueue, 100, SCRAPING),
+        scheduler.schedule_due(store, enqueue, 100, SCRAPING),
     )
 
     # Which scheduler wins each task depends on how the two interleave (on a store that
@@ -114,7 +118,7 @@ async def test_schedule_due_skips_a_task_a_user_claimed_first(store: Store) -> N
     forced = await runs.claim(store, "profile", task["_id"], USER, "force")
     enqueue = Enqueued()
 
-    assert await scheduler.schedule_due(store, enqueue, 100) == 0
+    assert await scheduler.schedule_due(store, enqueue, 100, SCRAPING) == 0
     assert [run["_id"] for run in await runs_of(store, task["_id"])] == [forced["_id"]]
 
 
@@ -139,7 +143,7 @@ async def test_a_task_paused_while_the_batch_runs_is_not_started(store: Store) -
     async def pause_second() -> None:
         await profiles.update(store, USER, second["_id"], ProfileTaskUpdate(status="paused"))
 
-    await scheduler.schedule_due(store, ActsMeanwhile(pause_second), 100)
+    await scheduler.schedule_due(store, ActsMeanwhile(pause_second), 100, SCRAPING)
 
     assert len(await runs_of(store, first["_id"])) == 1
     assert await runs_of(store, second["_id"]) == []
@@ -158,7 +162,7 @@ async def test_a_task_scraped_elsewhere_while_the_batch_runs_is_not_started_agai
         )
         assert await runs.finish(store, other, "succeeded")
 
-    await scheduler.schedule_due(store, ActsMeanwhile(scrape_second_elsewhere), 100)
+    await scheduler.schedule_due(store, ActsMeanwhile(scrape_second_elsewhere), 100, SCRAPING)
 
     assert len(await runs_of(store, first["_id"])) == 1
     assert len(await runs_of(store, second["_id"])) == 1

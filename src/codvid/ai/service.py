@@ -26,6 +26,7 @@ from codvid.kit.logging import request_id_var
 from codvid.projects import chats
 from codvid.projects import service as projects
 from codvid.projects.documents import ProjectDocument
+from codvid.scrapers.settings import ScrapingSettings
 from codvid.storage import Document, Store
 
 log = logging.getLogger(__name__)
@@ -38,10 +39,14 @@ class Assistant:
 
     provider: ModelProvider
     limits: Limits
+    scraping: ScrapingSettings
+    """The scrapes its tools start are held to the same budgets as the routes'."""
 
     @classmethod
-    def build(cls, settings: AISettings) -> Assistant:
-        return cls(MODELS.build(settings.provider, settings), Limits.from_settings(settings))
+    def build(cls, settings: AISettings, scraping: ScrapingSettings) -> Assistant:
+        return cls(
+            MODELS.build(settings.provider, settings), Limits.from_settings(settings), scraping
+        )
 
 
 @dataclass
@@ -74,7 +79,9 @@ class Turn:
     async def _work(self) -> AsyncIterator[Chunk]:
         limits = self.assistant.limits
         conversation = await self._context()
-        context = tools.ToolContext(self.store, self.enqueue, self.user["_id"], self.name)
+        context = tools.ToolContext(
+            self.store, self.enqueue, self.assistant.scraping, self.user["_id"], self.name
+        )
         for iteration in range(limits.max_iterations):
             if iteration:
                 yield await self._emit(_event("loading", "Reading the results"))

@@ -16,6 +16,7 @@ from codvid.ai.mods import DataMod
 from codvid.ai.providers.base import ToolSpec
 from codvid.errors import CodvidError
 from codvid.jobs.ports import Enqueue
+from codvid.scrapers.settings import ScrapingSettings
 from codvid.storage import Store
 from codvid.tracking import history, profiles, reels
 from codvid.tracking import service as tracking
@@ -90,6 +91,7 @@ PROGRESS = {
 class ToolContext:
     store: Store
     enqueue: Enqueue
+    scraping: ScrapingSettings
     user_id: str
     project_name: str
 
@@ -208,7 +210,7 @@ async def get_task_history(ctx: ToolContext, arguments: dict[str, Any]) -> ToolO
 async def start_scrape(ctx: ToolContext, arguments: dict[str, Any]) -> ToolOutcome:
     task_id = _string(arguments, "task_id", 64)
     kind, _ = await tracking.find_owned(ctx.store, ctx.user_id, task_id, [])
-    await tracking.force_scrape(ctx.store, ctx.enqueue, kind, ctx.user_id, task_id)
+    await tracking.force_scrape(ctx.store, ctx.enqueue, ctx.scraping, kind, ctx.user_id, task_id)
     return ToolOutcome({"ok": True, "task_id": task_id, "status": "processing"})
 
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from pydantic import SecretStr, field_validator
 
+from codvid.kit.ratelimits import check_rate
 from codvid.kit.settings import SettingsGroup, setting
-
-RATE_LIMIT_HELP = "a rate such as '10/minute' or '100 per hour'"
 
 
 class AuthSettings(SettingsGroup):
@@ -34,13 +33,7 @@ class AuthSettings(SettingsGroup):
     )
     @classmethod
     def _rate(cls, value: str) -> str:
-        from limits import parse
-
-        try:
-            parse(value)
-        except ValueError as exc:
-            raise ValueError(f"must be {RATE_LIMIT_HELP}") from exc
-        return value
+        return check_rate(value)
 
     @field_validator("jwt_secret")
     @classmethod

@@ -2,10 +2,11 @@
 error base, and a registry of factories by name.
 
 A registry maps a name to the dotted path of a factory ``factory(settings) -> provider``
-that reads its own options from its package's settings group. Paths are imported only
-when that provider is built, so the registry, and the settings that check a name
-against it, never import a provider's client library (the OpenAI client alone takes
-about a second to import).
+that reads its own options from the settings it is given (the composed
+``codvid.config.Settings``, through a Protocol of what the factory needs). Paths are
+imported only when that provider is built, so the registry, and the settings that check
+a name against it, never import a provider's client library (the OpenAI client alone
+takes about a second to import).
 """
 
 from __future__ import annotations

@@ -35,6 +35,7 @@ RUNS = "runs"
 EVENTS = "run_events"
 SNAPSHOTS = "snapshots"
 RAW_PAYLOADS = "raw_payloads"
+USAGE = "scrape_usage"
 
 _DUE = IndexSpec("due", (("status", 1), ("next_scrape_due", 1)))
 INDEXES = {
@@ -56,6 +57,7 @@ INDEXES = {
     EVENTS: [IndexSpec("run_seq", (("run_id", 1), ("seq", 1)))],
     SNAPSHOTS: [IndexSpec("task_taken", (("task_id", 1), ("taken_at", 1)))],
     RAW_PAYLOADS: [IndexSpec("task", (("task_id", 1),))],
+    USAGE: [IndexSpec("owner_month", (("user_id", 1), ("month", 1)))],
 }
 
 
@@ -88,6 +90,18 @@ class Post(TypedDict):
     hashtags: list[str]
     mentions: list[str]
     top_comments: list[Comment]
+    comments_fetched_at: NotRequired[
+        Annotated[
+            float,
+            Field(
+                description="When top_comments were fetched: comments are fetched again only "
+                "for new posts and posts whose comment count moved, else carried over"
+            ),
+        ]
+    ]
+    comments_count_at_fetch: NotRequired[int]
+    unavailable_metrics: NotRequired[list[str]]
+    """Count fields the provider cannot give: their 0 means unknown, not zero."""
 
 
 class ProfileData(TypedDict):
@@ -105,6 +119,7 @@ class ProfileData(TypedDict):
     igtv_video_count: int | None
     ig_tv_video_count: int | None
     scraped_posts: list[Post]
+    unavailable_metrics: NotRequired[list[str]]
     data_source: NotRequired[Annotated[str, Field(description="The provider, e.g. demo")]]
     is_demo: NotRequired[Annotated[bool, Field(description="Synthetic data, not Instagram's")]]
     scraped_at: NotRequired[float]
@@ -123,7 +138,10 @@ class ReelData(TypedDict, total=False):
     mentions: list[str]
     owner_username: str
     top_comments: list[Comment]
+    comments_fetched_at: float
+    comments_count_at_fetch: int
     sentiment_analysis: SentimentCounts
+    unavailable_metrics: list[str]
     data_source: str
     is_demo: bool
     scraped_at: float
@@ -147,10 +165,32 @@ EMPTY_PROFILE_DATA: ProfileData = {
 # ---- tasks ---------------------------------------------------------------------------
 
 
+class RunCost(TypedDict):
+    """What a run cost: dollars when the provider charges, results charged, calls made."""
+
+    usd: float
+    items: int
+    calls: int
+
+
 class LastRun(TypedDict):
     status: RunStatus
     finished_at: float | None
     error: str | None
+    cost: NotRequired[RunCost]
+
+
+HoldCause = Literal["permanent_failure", "budget"]
+
+
+class ScrapeHold(TypedDict):
+    """Why the scheduler leaves a task alone: a permanent failure (a private, missing or
+    non-business profile, a deleted reel) until the user changes the task, or a spent
+    monthly budget until the month turns."""
+
+    cause: HoldCause
+    reason: str
+    since: float
 
 
 class TaskDocument(TypedDict):
@@ -169,6 +209,7 @@ class TaskDocument(TypedDict):
     last_run_id: str | None
     consecutive_failures: int
     last_run: NotRequired[LastRun]
+    scrape_hold: NotRequired[ScrapeHold | None]
 
 
 class ProfileTaskDocument(TaskDocument):
@@ -229,6 +270,10 @@ class RunDocument(TypedDict):
     """The process that claimed the task and sent the run (``jobs.process``)."""
     worker: str | None
     """The process executing it, once it started."""
+    full: NotRequired[bool]
+    """A full refresh: every post's comments fetched again (force scrape ``full``)."""
+    cost: NotRequired[RunCost]
+    provider: NotRequired[str]
 
 
 class EventDocument(TypedDict):
@@ -283,3 +328,20 @@ class RawPayloadDocument(TypedDict):
     kind: TaskKind
     fetched_at: float
     payload: dict[str, Any]
+
+
+class UsageDocument(TypedDict):
+    """What one task's runs cost in one month (UTC), summed; ``_id`` is
+    ``month|user_id|task_id``. A deployment-wide total has ``user_id`` and ``task_id``
+    ``"*"``. Kept when the task is deleted: the money was spent."""
+
+    _id: str
+    month: str
+    user_id: str
+    task_id: str
+    kind: TaskKind | Literal["*"]
+    target: str
+    runs: int
+    usd: float
+    items: int
+    calls: int

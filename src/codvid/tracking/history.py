@@ -1,8 +1,10 @@
-"""What each successful scrape leaves behind besides the latest data: a snapshot of the
-numbers (growth over time) and the provider's raw payload (auditing, re-parsing)."""
+"""What each scrape leaves behind besides the latest data: a snapshot of the numbers
+(growth over time) and the provider's raw payload (auditing, re-parsing), capped in size.
+A failed run keeps what the provider sent too, so the failure can be understood later."""
 
 from __future__ import annotations
 
+import json
 from typing import Any, cast
 
 from codvid.kit.ids import new_id
@@ -30,6 +32,12 @@ async def record(
         "taken_at": at,
         **numbers,
     }
+    await store.collection(SNAPSHOTS).insert_one(dict(snapshot))
+    await keep_payload(store, run, raw, at)
+
+
+async def keep_payload(store: Store, run: RunDocument, raw: dict[str, Any], at: float) -> None:
+    """Keep the raw payload of ``run`` (one per run: a later one replaces it)."""
     payload: RawPayloadDocument = {
         "_id": run["_id"],
         "task_id": run["task_id"],
@@ -38,8 +46,20 @@ async def record(
         "fetched_at": at,
         "payload": raw,
     }
-    await store.collection(SNAPSHOTS).insert_one(dict(snapshot))
+    await store.collection(RAW_PAYLOADS).delete_one({"_id": run["_id"]})
     await store.collection(RAW_PAYLOADS).insert_one(dict(payload))
+
+
+def capped_payload(payload: Any, max_bytes: int) -> dict[str, Any]:
+    """``payload`` if its JSON fits in ``max_bytes``, else its size and its beginning as
+    text (``truncated``), so a huge or hostile answer never fills the storage."""
+    text = json.dumps(payload, default=str, ensure_ascii=False)
+    encoded = text.encode()
+    if len(encoded) <= max_bytes:
+        plain = json.loads(text)
+        return plain if isinstance(plain, dict) else {"payload": plain}
+    head = encoded[:max_bytes].decode(errors="ignore")
+    return {"truncated": True, "size_bytes": len(encoded), "head": head}
 
 
 async def snapshots(store: Store, task_id: str) -> list[SnapshotDocument]:

@@ -16,12 +16,15 @@ import anyio.to_thread
 from codvid.jobs.settings import JobSettings
 from codvid.kit.clock import now
 from codvid.projects import service as projects
-from codvid.scrapers import ScraperProvider, check_profile, check_reel
+from codvid.scrapers import ScraperError, check_profile, check_reel
 from codvid.scrapers.settings import ScrapingSettings
 from codvid.sentiment import SentimentAnalyzer
 from codvid.storage import Document, Store
 from codvid.tracking import history, results, runs
 from codvid.tracking.documents import TASK_COLLECTIONS, ProfileData, ReelData, RunDocument
+from codvid.tracking.fetching import Fetcher, Spend
+from codvid.tracking.history import capped_payload
+from codvid.tracking.results import TopComments
 
 
 @dataclass(frozen=True)
@@ -31,7 +34,7 @@ class ScrapeContext:
     store: Store
     scraping: ScrapingSettings
     jobs: JobSettings
-    provider: ScraperProvider
+    fetcher: Fetcher
     analyzer: SentimentAnalyzer
     worker_id: str
 
@@ -44,7 +47,14 @@ async def _claimed_task(ctx: ScrapeContext, run: RunDocument) -> Document:
     """What the run needs of its task, while it still holds the claim."""
     task = await ctx.store.collection(TASK_COLLECTIONS[run["kind"]]).find_one(
         {"_id": run["task_id"], "active_run_id": run["_id"]},
-        projection=["target_profile", "reel_id", "scrape_interval_days", "project_id"],
+        projection=[
+            "target_profile",
+            "reel_id",
+            "scrape_interval_days",
+            "project_id",
+            "target_profile_data",
+            "reel_data",
+        ],
     )
     if task is None:
         raise RunCancelled()
@@ -76,6 +86,7 @@ async def _store_results(
                 "last_scraped": scraped_at,
                 "next_scrape_due": scraped_at + task["scrape_interval_days"] * 86400,
                 "consecutive_failures": 0,
+                "scrape_hold": None,
             }
         },
         projection=["project_id"],
@@ -94,21 +105,28 @@ async def _label(ctx: ScrapeContext, texts: list[list[str]]) -> list[list[Any]]:
     return await anyio.to_thread.run_sync(work)
 
 
-async def scrape_profile(ctx: ScrapeContext, run: RunDocument) -> None:
+async def scrape_profile(ctx: ScrapeContext, run: RunDocument, spend: Spend) -> None:
     task = await _claimed_task(ctx, run)
     username = task["target_profile"]
+    spend.target = f"@{username}"
     await _event(ctx, run, "scrape_started", f"Starting Instagram profile analysis of @{username}")
-    result = check_profile(
-        await ctx.provider.fetch_profile(
-            username, max_posts=ctx.scraping.max_posts, max_comments=ctx.scraping.max_comments
-        )
+    fetched = await ctx.fetcher.profile(username)
+    spend.add(fetched.cost)
+    if isinstance(fetched.result, ScraperError):
+        raise fetched.result
+    result = check_profile(fetched.result)
+    shared = (
+        f" (one {result.provider} call shared by {fetched.shared_with} profiles)"
+        if fetched.shared_with > 1
+        else ""
     )
     await _event(
         ctx,
         run,
         "account_fetched",
         f"Fetched profile data of @{username}: {result.followers} followers, "
-        f"{len(result.posts)} recent posts",
+        f"{len(result.posts)} recent posts{shared}",
+        shared_fetch=fetched.shared_with,
     )
     reels = sum(1 for p in result.posts if p.is_reel)
     await _event(
@@ -118,22 +136,39 @@ async def scrape_profile(ctx: ScrapeContext, run: RunDocument) -> None:
         f"{reels} of the {len(result.posts)} recent posts are reels",
         reels_count=reels,
     )
-    comments = sum(len(p.comments) for p in result.posts)
+    stored = {
+        post["post_id"]: TopComments.stored(post)
+        for post in task["target_profile_data"].get("scraped_posts", [])
+    }
+    tops = [stored.get(post.post_id, TopComments()) for post in result.posts]
+    due = [
+        index
+        for index, post in enumerate(result.posts)
+        if _comments_due(ctx, run, tops[index], post.comments_count)
+    ]
+    comments, cost = await ctx.fetcher.comments([result.posts[i].ref() for i in due])
+    spend.add(cost)
+    fresh = [comments.get(result.posts[i].post_id, ()) for i in due]
+    count = sum(len(group) for group in fresh)
     await _event(
         ctx,
         run,
         "processing_reels",
-        f"Analysing the sentiment of {comments} comments",
-        processing_progress=f"{len(result.posts)} posts, {comments} comments",
+        _comments_message(ctx, count, len(due), len(result.posts)),
+        processing_progress=f"{len(result.posts)} posts, {count} new comments",
     )
-    labels = await _label(ctx, [[c.text for c in p.comments] for p in result.posts])
-    await _event(
-        ctx, run, "reels_processed", f"Analysed {comments} comments", comments_analyzed=comments
-    )
+    labels = await _label(ctx, [[c.text for c in group] for group in fresh])
+    for index, group, group_labels in zip(due, fresh, labels, strict=True):
+        tops[index] = TopComments.fetched(
+            group, group_labels, now(), result.posts[index].comments_count
+        )
+    await _event(ctx, run, "reels_processed", f"Analysed {count} comments", comments_analyzed=count)
     scraped_at = now()
-    data = results.profile_data(result, labels, scraped_at)
+    data = results.profile_data(result, tops, scraped_at)
     await _store_results(ctx, run, "target_profile_data", data, scraped_at)
-    await history.record(ctx.store, run, results.profile_snapshot(result), result.raw, scraped_at)
+    await history.record(
+        ctx.store, run, results.profile_snapshot(result), _raw(ctx, result.raw), scraped_at
+    )
     await _event(
         ctx,
         run,
@@ -141,32 +176,54 @@ async def scrape_profile(ctx: ScrapeContext, run: RunDocument) -> None:
         f"Profile data updated: {len(result.posts)} posts stored",
         scraped_posts_count=len(result.posts),
     )
-    await runs.finish(ctx.store, run, "succeeded")
 
 
-async def scrape_reel(ctx: ScrapeContext, run: RunDocument) -> None:
+def _comments_due(ctx: ScrapeContext, run: RunDocument, top: TopComments, count: int) -> bool:
+    if not ctx.fetcher.provider.comments_available or not ctx.scraping.max_comments:
+        return False
+    if run.get("full"):
+        return count > 0
+    return top.due(count, ctx.scraping.comment_refresh_change)
+
+
+def _comments_message(ctx: ScrapeContext, comments: int, due: int, posts: int) -> str:
+    if not ctx.fetcher.provider.comments_available:
+        return f"No comments available from this provider ({ctx.fetcher.provider.name})"
+    kept = posts - due
+    carried = f"; comments of {kept} unchanged posts kept from earlier scrapes" if kept else ""
+    return f"Analysing the sentiment of {comments} comments of {due} posts{carried}"
+
+
+async def scrape_reel(ctx: ScrapeContext, run: RunDocument, spend: Spend) -> None:
     task = await _claimed_task(ctx, run)
     shortcode = task["reel_id"]
+    spend.target = shortcode
     await _event(ctx, run, "scrape_started", f"Starting Instagram reel analysis of {shortcode}")
-    result = check_reel(
-        await ctx.provider.fetch_reel(shortcode, max_comments=ctx.scraping.max_comments)
-    )
+    fetched = await ctx.fetcher.reel(shortcode)
+    spend.add(fetched.cost)
+    result = check_reel(fetched)
+    views = "unknown" if "views" in result.unavailable else str(result.views)
     await _event(
         ctx,
         run,
         "reel_fetched",
-        f"Fetched reel {shortcode}: {result.views} views, {result.likes} likes",
+        f"Fetched reel {shortcode}: {views} views, {result.likes} likes",
     )
-    await _event(
-        ctx,
-        run,
-        "comments_fetched",
-        f"Fetched {len(result.comments_list)} top comments",
-        comments_count=len(result.comments_list),
-    )
-    (labels,) = await _label(ctx, [[c.text for c in result.comments_list]])
+    top = TopComments.stored(task["reel_data"])
+    if _comments_due(ctx, run, top, result.comments):
+        comments, cost = await ctx.fetcher.comments([result.ref()])
+        spend.add(cost)
+        group = comments.get(shortcode, ())
+        (labels,) = await _label(ctx, [[c.text for c in group]])
+        top = TopComments.fetched(group, labels, now(), result.comments)
+        message = f"Fetched {len(group)} top comments"
+    elif not ctx.fetcher.provider.comments_available:
+        message = f"No comments available from this provider ({ctx.fetcher.provider.name})"
+    else:
+        message = f"Kept the {len(top.comments)} top comments of the last scrape (unchanged)"
+    await _event(ctx, run, "comments_fetched", message, comments_count=len(top.comments))
     scraped_at = now()
-    data = results.reel_data(result, labels, scraped_at)
+    data = results.reel_data(result, top, scraped_at)
     await _event(
         ctx,
         run,
@@ -176,12 +233,17 @@ async def scrape_reel(ctx: ScrapeContext, run: RunDocument) -> None:
     )
     written = await _store_results(ctx, run, "reel_data", data, scraped_at)
     await projects.bump_mod_count(ctx.store, written["project_id"])
-    await history.record(ctx.store, run, results.reel_snapshot(result), result.raw, scraped_at)
+    await history.record(
+        ctx.store, run, results.reel_snapshot(result), _raw(ctx, result.raw), scraped_at
+    )
     await _event(ctx, run, "reel_data_updated", "Reel data updated")
-    await runs.finish(ctx.store, run, "succeeded")
 
 
-PIPELINES: dict[str, Callable[[ScrapeContext, RunDocument], Awaitable[None]]] = {
+def _raw(ctx: ScrapeContext, payload: Any) -> dict[str, Any]:
+    return capped_payload(payload, ctx.scraping.raw_max_bytes)
+
+
+PIPELINES: dict[str, Callable[[ScrapeContext, RunDocument, Spend], Awaitable[None]]] = {
     "profile": scrape_profile,
     "reel": scrape_reel,
 }

@@ -14,7 +14,7 @@ from codvid.tracking.documents import (
 )
 from codvid.tracking.errors import TaskNotFound
 from codvid.tracking.schemas import ProfileTaskCreate, ProfileTaskUpdate
-from codvid.tracking.service import forget_task
+from codvid.tracking.service import RELEASED, forget_task
 
 
 class DuplicateProfileTask(Conflict):
@@ -55,7 +55,7 @@ async def update(store: Store, user_id: str, task_id: str, data: ProfileTaskUpda
     if not changes:
         raise BadRequest("No updatable fields provided")
     matched = await store.collection(PROFILE_TASKS).update_one(
-        {"_id": task_id, "user_id": user_id}, {"$set": changes}
+        {"_id": task_id, "user_id": user_id}, {"$set": {**changes, **RELEASED}}
     )
     if not matched:
         raise TaskNotFound()

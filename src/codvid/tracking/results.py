@@ -6,7 +6,9 @@ bare; every stored comment carries its sentiment label; demo data says so.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
 from codvid.scrapers import ProfileResult, ReelResult, ScrapedComment, ScrapedPost
 from codvid.sentiment import Label, counts
@@ -31,8 +33,50 @@ def comment(item: ScrapedComment, label: Label) -> Comment:
     }
 
 
-def post(item: ScrapedPost, labels: Sequence[Label]) -> Post:
-    return {
+@dataclass(frozen=True, slots=True)
+class TopComments:
+    """A post's or reel's top comments as stored, with when they were fetched and the
+    comment count then: comments are fetched again only when that count moves."""
+
+    comments: list[Comment] = field(default_factory=list)
+    fetched_at: float | None = None
+    count_at_fetch: int | None = None
+
+    @classmethod
+    def fetched(
+        cls, items: Sequence[ScrapedComment], labels: Sequence[Label], at: float, count: int
+    ) -> TopComments:
+        labelled = [comment(c, label) for c, label in zip(items, labels, strict=True)]
+        return cls(labelled, at, count)
+
+    @classmethod
+    def stored(cls, holder: Mapping[str, Any]) -> TopComments:
+        """What a stored post or ``reel_data`` holds (carried over to the next scrape)."""
+        return cls(
+            list(holder.get("top_comments", [])),
+            holder.get("comments_fetched_at"),
+            holder.get("comments_count_at_fetch"),
+        )
+
+    def due(self, comments_count: int, change: float) -> bool:
+        """Whether to fetch again: never fetched, or the count moved by more than
+        ``change`` (a share) since. A post without comments has none to fetch."""
+        if comments_count == 0:
+            return False
+        if self.fetched_at is None or self.count_at_fetch is None:
+            return True
+        return abs(comments_count - self.count_at_fetch) > change * max(self.count_at_fetch, 1)
+
+    def fields(self) -> dict[str, Any]:
+        shown: dict[str, Any] = {"top_comments": self.comments}
+        if self.fetched_at is not None:
+            shown["comments_fetched_at"] = self.fetched_at
+            shown["comments_count_at_fetch"] = self.count_at_fetch
+        return shown
+
+
+def post(item: ScrapedPost, top: TopComments) -> Post:
+    stored: Post = {
         "post_id": item.post_id,
         "post_url": item.post_url,
         "timestamp": item.timestamp,
@@ -47,15 +91,18 @@ def post(item: ScrapedPost, labels: Sequence[Label]) -> Post:
         "video_play_count": item.video_play_count,
         "hashtags": list(item.hashtags),
         "mentions": list(item.mentions),
-        "top_comments": [comment(c, label) for c, label in zip(item.comments, labels, strict=True)],
+        **top.fields(),  # type: ignore[typeddict-item]
     }
+    if item.unavailable:
+        stored["unavailable_metrics"] = list(item.unavailable)
+    return stored
 
 
 def profile_data(
-    result: ProfileResult, labels: Sequence[Sequence[Label]], scraped_at: float
+    result: ProfileResult, tops: Sequence[TopComments], scraped_at: float
 ) -> ProfileData:
-    """``target_profile_data``; ``labels[i]`` are the labels of post ``i``'s comments."""
-    return {
+    """``target_profile_data``; ``tops[i]`` are post ``i``'s top comments."""
+    data: ProfileData = {
         "username": result.username,
         "full_name": result.full_name,
         "biography": result.biography,
@@ -66,15 +113,18 @@ def profile_data(
         "posts_count": result.posts_count,
         "igtv_video_count": result.igtv_video_count,
         "ig_tv_video_count": result.igtv_video_count,
-        "scraped_posts": [post(p, ls) for p, ls in zip(result.posts, labels, strict=True)],
+        "scraped_posts": [post(p, top) for p, top in zip(result.posts, tops, strict=True)],
         "data_source": result.provider,
         "is_demo": result.is_demo,
         "scraped_at": scraped_at,
     }
+    if result.unavailable:
+        data["unavailable_metrics"] = list(result.unavailable)
+    return data
 
 
-def reel_data(result: ReelResult, labels: Sequence[Label], scraped_at: float) -> ReelData:
-    return {
+def reel_data(result: ReelResult, top: TopComments, scraped_at: float) -> ReelData:
+    data: ReelData = {
         "caption": result.caption,
         "likes": result.likes,
         "comments": result.comments,
@@ -84,14 +134,15 @@ def reel_data(result: ReelResult, labels: Sequence[Label], scraped_at: float) ->
         "hashtags": list(result.hashtags),
         "mentions": list(result.mentions),
         "owner_username": result.owner_username,
-        "top_comments": [
-            comment(c, label) for c, label in zip(result.comments_list, labels, strict=True)
-        ],
-        "sentiment_analysis": counts(labels),
+        **top.fields(),  # type: ignore[typeddict-item]
+        "sentiment_analysis": counts(c["sentiment"] for c in top.comments),
         "data_source": result.provider,
         "is_demo": result.is_demo,
         "scraped_at": scraped_at,
     }
+    if result.unavailable:
+        data["unavailable_metrics"] = list(result.unavailable)
+    return data
 
 
 def profile_snapshot(result: ProfileResult) -> SnapshotNumbers:

@@ -26,6 +26,7 @@ from codvid.tracking.documents import (
     RUNS,
     TASK_COLLECTIONS,
     EventDocument,
+    LastRun,
     RunDocument,
     TaskKind,
     Trigger,
@@ -42,9 +43,16 @@ class AlreadyProcessing(Conflict):
 
 
 async def claim(
-    store: Store, kind: TaskKind, task_id: str, user_id: str, trigger: Trigger
+    store: Store,
+    kind: TaskKind,
+    task_id: str,
+    user_id: str,
+    trigger: Trigger,
+    *,
+    full: bool = False,
 ) -> RunDocument:
-    """Create a queued run for the user's task and claim the task with it.
+    """Create a queued run for the user's task and claim the task with it; a forced run
+    lifts a hold on the task (the user asked for it).
 
     Raises :class:`TaskNotFound` if the user has no such task (or, for a scheduled run, if
     it is no longer active and due: it was paused or scraped since it was picked) and
@@ -55,13 +63,16 @@ async def claim(
     if trigger == "schedule":
         owned.update(status="active", next_scrape_due={"$lte": now()})
     run = _new_run(kind, task_id, user_id, trigger)
+    if full:
+        run["full"] = True
     await store.collection(RUNS).insert_one(dict(run))
+    claiming: dict[str, Any] = {"active_run_id": run["_id"], "last_run_id": run["_id"]}
+    if trigger == "force":
+        claiming["scrape_hold"] = None
     claimed = await tasks.find_one_and_update(
-        {**owned, "active_run_id": None},
-        {"$set": {"active_run_id": run["_id"], "last_run_id": run["_id"]}},
-        projection=[],
+        {**owned, "active_run_id": None}, {"$set": claiming}, projection=[]
     )
-    if claimed is None and not await _take_over_stale_claim(store, kind, owned, run["_id"]):
+    if claimed is None and not await _take_over_stale_claim(store, kind, owned, claiming):
         await store.collection(RUNS).delete_one({"_id": run["_id"]})
         if await tasks.find_one(owned, projection=[]) is None:
             raise TaskNotFound()
@@ -90,7 +101,9 @@ def _new_run(kind: TaskKind, task_id: str, user_id: str, trigger: Trigger) -> Ru
     }
 
 
-async def _take_over_stale_claim(store: Store, kind: TaskKind, owned: Filter, run_id: str) -> bool:
+async def _take_over_stale_claim(
+    store: Store, kind: TaskKind, owned: Filter, claiming: dict[str, Any]
+) -> bool:
     """A claim whose run finished or vanished (a crash between two writes) is free."""
     tasks = store.collection(TASK_COLLECTIONS[kind])
     task = await tasks.find_one(owned, projection=["active_run_id"])
@@ -103,7 +116,7 @@ async def _take_over_stale_claim(store: Store, kind: TaskKind, owned: Filter, ru
         return False
     taken = await tasks.find_one_and_update(
         {"_id": task["_id"], "active_run_id": task["active_run_id"]},
-        {"$set": {"active_run_id": run_id, "last_run_id": run_id}},
+        {"$set": claiming},
         projection=[],
     )
     return taken is not None
@@ -126,6 +139,14 @@ async def start(store: Store, run_id: str, worker: str) -> RunDocument | None:
         },
     )
     return cast(RunDocument | None, run)
+
+
+async def queued(store: Store, kind: TaskKind, limit: int) -> list[RunDocument]:
+    """The oldest ``limit`` queued runs of ``kind``, whoever sent them."""
+    found = await store.collection(RUNS).find(
+        {"status": "queued", "kind": kind}, sort=[("created_at", 1)], limit=limit
+    )
+    return cast(list[RunDocument], found)
 
 
 async def mark_resent(store: Store, run_id: str) -> bool:
@@ -183,18 +204,16 @@ async def finish(
     ended = await store.collection(RUNS).find_one_and_update(
         {"_id": run["_id"], "status": {"$in": ACTIVE}},
         {"$set": {"status": status, "finished_at": moment, "updated_at": moment, "error": error}},
-        projection=["kind", "task_id"],
+        projection=["kind", "task_id", "cost"],
     )
     if ended is None:
         return False
+    last_run: LastRun = {"status": status, "finished_at": moment, "error": error}
+    if ended.get("cost") is not None:
+        last_run["cost"] = ended["cost"]
     await store.collection(TASK_COLLECTIONS[ended["kind"]]).update_one(
         {"_id": ended["task_id"], "active_run_id": ended["_id"]},
-        {
-            "$set": {
-                "active_run_id": None,
-                "last_run": {"status": status, "finished_at": moment, "error": error},
-            }
-        },
+        {"$set": {"active_run_id": None, "last_run": last_run}},
     )
     return True
 

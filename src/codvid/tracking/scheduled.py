@@ -24,9 +24,10 @@ from typing import TypedDict, cast
 from codvid.jobs.ports import Enqueue
 from codvid.jobs.process import is_gone, this_process
 from codvid.kit.clock import now
+from codvid.scrapers.settings import ScrapingSettings
 from codvid.storage import StorageError, Store
-from codvid.tracking import runs
-from codvid.tracking.documents import TASK_COLLECTIONS, TaskKind
+from codvid.tracking import runs, usage
+from codvid.tracking.documents import TASK_COLLECTIONS, ScrapeHold, TaskKind
 from codvid.tracking.errors import TaskNotFound
 
 log = logging.getLogger(__name__)
@@ -39,9 +40,15 @@ class DueTask(TypedDict):
 
 
 async def pick_due(store: Store, kind: TaskKind, limit: int) -> list[DueTask]:
-    """The ``limit`` most overdue active tasks of ``kind`` that no run holds."""
+    """The ``limit`` most overdue active tasks of ``kind`` that no run holds, leaving out
+    those on hold after a permanent failure."""
     found = await store.collection(TASK_COLLECTIONS[kind]).find(
-        {"status": "active", "next_scrape_due": {"$lte": now()}, "active_run_id": None},
+        {
+            "status": "active",
+            "next_scrape_due": {"$lte": now()},
+            "active_run_id": None,
+            "scrape_hold.cause": {"$ne": "permanent_failure"},
+        },
         sort=[("next_scrape_due", 1)],
         limit=limit,
         projection=["user_id"],
@@ -49,11 +56,20 @@ async def pick_due(store: Store, kind: TaskKind, limit: int) -> list[DueTask]:
     return cast(list[DueTask], found)
 
 
-async def schedule_due(store: Store, enqueue: Enqueue, limit: int) -> int:
-    """Start up to ``limit`` due tasks of each kind; return how many were started."""
+async def schedule_due(
+    store: Store, enqueue: Enqueue, limit: int, scraping: ScrapingSettings
+) -> int:
+    """Start up to ``limit`` due tasks of each kind; return how many were started. A task
+    whose user (or the deployment) spent the month's budget is held until the month
+    turns, with the reason on the task."""
     started = 0
     for kind in TASK_COLLECTIONS:
         for task in await pick_due(store, kind, limit):
+            try:
+                await usage.check_budget(store, scraping, task["user_id"])
+            except usage.BudgetReached:
+                await _hold_for_budget(store, kind, task["_id"])
+                continue
             try:
                 run = await runs.claim(store, kind, task["_id"], task["user_id"], "schedule")
             except (runs.AlreadyProcessing, TaskNotFound):
@@ -63,6 +79,15 @@ async def schedule_due(store: Store, enqueue: Enqueue, limit: int) -> int:
     if started:
         log.info("scheduled %d due scrapes", started)
     return started
+
+
+async def _hold_for_budget(store: Store, kind: TaskKind, task_id: str) -> None:
+    moment = now()
+    held: ScrapeHold = {"cause": "budget", "reason": usage.BUDGET_REACHED, "since": moment}
+    await store.collection(TASK_COLLECTIONS[kind]).update_one(
+        {"_id": task_id, "active_run_id": None},
+        {"$set": {"scrape_hold": held, "next_scrape_due": usage.next_month_start(moment)}},
+    )
 
 
 async def sweep(store: Store, enqueue: Enqueue, stale_after: float, *, in_process: bool) -> None:
@@ -88,9 +113,11 @@ async def sweep(store: Store, enqueue: Enqueue, stale_after: float, *, in_proces
 
 
 async def recover(store: Store, enqueue: Enqueue) -> None:
-    """At start: settle the runs that provably gone processes left behind, and free the
-    claims that name ended runs. A run that cannot be settled (a damaged document) is
-    logged and skipped: it never keeps the service from starting."""
+    """At start: settle the runs that provably gone processes left behind, free the
+    claims that name ended runs, and make tasks held for a spent budget due again (the
+    budget may have been raised; if not, the first pass holds them again). A run that
+    cannot be settled (a damaged document) is logged and skipped: it never keeps the
+    service from starting."""
     for run in await runs.active(store):
         try:
             if run["status"] == "processing" and is_gone(run["worker"]):
@@ -100,3 +127,7 @@ async def recover(store: Store, enqueue: Enqueue) -> None:
         except (StorageError, LookupError, TypeError, ValueError) as exc:
             log.error("run %s skipped at start: %s", run.get("_id", "?"), exc)
     await runs.release_orphan_claims(store)
+    for collection in TASK_COLLECTIONS.values():
+        await store.collection(collection).update_many(
+            {"scrape_hold.cause": "budget"}, {"$set": {"next_scrape_due": now()}}
+        )

@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 from codvid.kit.schemas import Schema, documented, omitted_if_none
 from codvid.projects.schemas import ProjectName
 from codvid.sentiment import SentimentSummary
-from codvid.tracking.documents import LastRun, ProfileData, RunStatus
+from codvid.tracking.documents import LastRun, ProfileData, RunStatus, ScrapeHold
 from codvid.tracking.validation import (
     INTERVAL_DEFAULT,
     Interval,
@@ -51,6 +51,15 @@ class IntervalUpdate(Schema):
     model_config = documented({"scrape_interval_days": 2.5})
 
     scrape_interval_days: Interval = Field(examples=[2.5])
+
+
+class ForceScrape(Schema):
+    """``data`` of a force scrape, optional (clients send no body): ``full`` fetches every
+    recent post's comments again, not only those of new or changed posts."""
+
+    model_config = documented({"full": True}, {})
+
+    full: bool = Field(False, examples=[True])
 
 
 class ReelTaskCreate(Schema):
@@ -144,7 +153,36 @@ class TaskStatusBody(BaseModel):
     started_at: float | None = omitted_if_none()
     updated_at: float | None = omitted_if_none()
     last_run: LastRun | None = omitted_if_none()
+    scrape_hold: ScrapeHold | None = omitted_if_none(
+        description="Why the scheduler leaves the task alone, until its user changes it "
+        "(a permanent failure) or the month turns (a spent budget)"
+    )
 
 
 class SentimentBody(BaseModel):
     sentiment_summary: SentimentSummary
+
+
+class TaskUsage(BaseModel):
+    task_id: str
+    task_type: Literal["profile", "reel"]
+    target: str = Field(description="The profile (@name) or the reel's shortcode")
+    runs: int
+    usd: float
+    items: int
+    calls: int
+
+
+class UsageBody(BaseModel):
+    """``usage``: this month's scraping spend of the caller, in total and per task."""
+
+    month: str = Field(examples=["2026-12"])
+    provider: str
+    usd: float
+    items: int
+    calls: int
+    runs: int
+    budget_usd: float | None
+    budget_left_usd: float | None
+    resets_at: float
+    tasks: list[TaskUsage]

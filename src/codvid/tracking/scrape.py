@@ -2,7 +2,13 @@
 
 The pipeline runs under the scrape timeout with a heartbeat beside it; whatever ends it
 (success, a provider failure, a timeout, a bug, the process stopping) ends the run with
-the reason recorded, and a failure backs the task off before the scheduler retries it.
+the reason recorded and what it cost. A failure backs the task off before the scheduler
+retries it; a permanent one (a private, missing or non-business profile, a deleted reel)
+puts the task on hold until its user changes it. A failed run keeps what the provider
+sent, capped in size.
+
+Queued profile runs may also start here before their message arrives (:class:`Adopter`):
+when a profile call to the provider goes out with room to spare, they join it.
 """
 
 from __future__ import annotations
@@ -14,8 +20,9 @@ import logging
 from codvid.kit.clock import now
 from codvid.scrapers import ScraperError
 from codvid.storage import StorageError
-from codvid.tracking import runs
-from codvid.tracking.documents import TASK_COLLECTIONS, RunDocument
+from codvid.tracking import history, runs, usage
+from codvid.tracking.documents import PROFILE_TASKS, TASK_COLLECTIONS, RunDocument, ScrapeHold
+from codvid.tracking.fetching import Spend
 from codvid.tracking.pipelines import PIPELINES, RunCancelled, ScrapeContext
 
 log = logging.getLogger(__name__)
@@ -27,7 +34,11 @@ async def execute(ctx: ScrapeContext, run_id: str) -> None:
     run = await runs.start(ctx.store, run_id, ctx.worker_id)
     if run is None:
         return
-    beating = asyncio.create_task(_heartbeat(ctx, run_id))
+    await run_started(ctx, run)
+
+
+async def run_started(ctx: ScrapeContext, run: RunDocument) -> None:
+    beating = asyncio.create_task(_heartbeat(ctx, run["_id"]))
     try:
         await _guarded(ctx, run)
     finally:
@@ -37,9 +48,13 @@ async def execute(ctx: ScrapeContext, run_id: str) -> None:
 async def _guarded(ctx: ScrapeContext, run: RunDocument) -> None:
     pipeline = PIPELINES[run["kind"]]
     timeout = ctx.scraping.timeout
+    spend = Spend()
     reason: str | None = None
+    failure: ScraperError | None = None
     try:
-        await asyncio.wait_for(pipeline(ctx, run), timeout=timeout)
+        await asyncio.wait_for(pipeline(ctx, run, spend), timeout=timeout)
+        await _spent(ctx, run, spend)
+        await runs.finish(ctx.store, run, "succeeded")
         return
     except RunCancelled:
         await runs.cancel(
@@ -50,6 +65,7 @@ async def _guarded(ctx: ScrapeContext, run: RunDocument) -> None:
         )
         return
     except ScraperError as exc:
+        failure = exc
         reason = f"Error scraping Instagram {run['kind']}: {exc.message}"
     except StorageError as exc:
         reason = f"Could not store the results: {exc}; previous data kept"
@@ -58,25 +74,55 @@ async def _guarded(ctx: ScrapeContext, run: RunDocument) -> None:
     except asyncio.CancelledError:
         with contextlib.suppress(Exception):
             await asyncio.shield(
-                _failed(ctx, run, "Interrupted: the service stopped during the run")
+                _failed(ctx, run, spend, "Interrupted: the service stopped during the run")
             )
         raise
     except Exception as exc:
         log.exception("run %s failed unexpectedly", run["_id"])
         reason = f"Internal error while scraping ({type(exc).__name__}); previous data kept"
-    await _failed(ctx, run, reason)
+    await _failed(ctx, run, spend, reason, failure)
 
 
-async def _failed(ctx: ScrapeContext, run: RunDocument, reason: str) -> None:
+async def _spent(ctx: ScrapeContext, run: RunDocument, spend: Spend) -> None:
+    if spend.used:
+        await usage.record(ctx.store, run, spend.target, spend.total())
+
+
+async def _failed(
+    ctx: ScrapeContext,
+    run: RunDocument,
+    spend: Spend,
+    reason: str,
+    failure: ScraperError | None = None,
+) -> None:
     """Record the failure; if storage refuses even that, the run is left to the sweeper
     (its heartbeat has stopped), which fails it once the storage takes writes again."""
     try:
-        if await runs.fail(ctx.store, run, reason):
+        await _spent(ctx, run, spend)
+        if failure is not None and failure.raw is not None:
+            payload = {"error": reason, "received": failure.raw}
+            await history.keep_payload(
+                ctx.store, run, history.capped_payload(payload, ctx.scraping.raw_max_bytes), now()
+            )
+        if not await runs.fail(ctx.store, run, reason):
+            return
+        if failure is not None and failure.permanent:
+            await hold(ctx, run, reason)
+        else:
             await _back_off(ctx, run)
     except StorageError as exc:
         log.error(
             "run %s failed (%s) and the failure could not be stored: %s", run["_id"], reason, exc
         )
+
+
+async def hold(ctx: ScrapeContext, run: RunDocument, reason: str) -> None:
+    """Keep the scheduler off the task until its user changes it."""
+    held: ScrapeHold = {"cause": "permanent_failure", "reason": reason, "since": now()}
+    await ctx.store.collection(TASK_COLLECTIONS[run["kind"]]).update_one(
+        {"_id": run["task_id"]},
+        {"$set": {"scrape_hold": held}, "$inc": {"consecutive_failures": 1}},
+    )
 
 
 async def _back_off(ctx: ScrapeContext, run: RunDocument) -> None:
@@ -99,3 +145,52 @@ async def _heartbeat(ctx: ScrapeContext, run_id: str) -> None:
     while True:
         await asyncio.sleep(ctx.jobs.heartbeat_interval)
         await runs.heartbeat(ctx.store, run_id)
+
+
+class Adopter:
+    """Starts queued profile runs here to fill a profile call that goes out with room.
+
+    A run it starts is moved from queued to processing by the same atomic step a worker
+    uses, so its own message, when it comes, finds it taken and does nothing. The runs it
+    started are awaited (for ``grace``) and then cancelled when the worker stops.
+    """
+
+    def __init__(self, ctx: ScrapeContext) -> None:
+        self._ctx = ctx
+        self._running: set[asyncio.Task[None]] = set()
+
+    async def __call__(self, room: int) -> list[str]:
+        ctx = self._ctx
+        usernames: list[str] = []
+        adopted: list[RunDocument] = []
+        for queued in await runs.queued(ctx.store, "profile", room):
+            run = await runs.start(ctx.store, queued["_id"], ctx.worker_id)
+            if run is None:
+                continue  # a worker got there first
+            task = await ctx.store.collection(PROFILE_TASKS).find_one(
+                {"_id": run["task_id"], "active_run_id": run["_id"]}, projection=["target_profile"]
+            )
+            if task is None:
+                await runs.cancel(ctx.store, run, "The task was deleted before its run started")
+                continue
+            usernames.append(task["target_profile"].lower())
+            adopted.append(run)
+        # Only now: a run started earlier would ask for its profile before the batch
+        # knows the username is coming, and go out in a call of its own.
+        for run in adopted:
+            started = asyncio.create_task(run_started(ctx, run))
+            self._running.add(started)
+            started.add_done_callback(self._running.discard)
+        return usernames
+
+    @property
+    def running(self) -> int:
+        return len(self._running)
+
+    async def stop(self, grace: float) -> None:
+        if not self._running:
+            return
+        _, pending = await asyncio.wait(set(self._running), timeout=grace)
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)

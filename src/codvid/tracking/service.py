@@ -13,9 +13,10 @@ from codvid.errors import CodvidError
 from codvid.jobs.ports import Enqueue
 from codvid.kit.clock import now
 from codvid.projects import service as projects
+from codvid.scrapers.settings import ScrapingSettings
 from codvid.sentiment import SentimentSummary, summarize
 from codvid.storage import Document, StorageError, Store
-from codvid.tracking import history, runs
+from codvid.tracking import history, runs, usage
 from codvid.tracking.documents import TASK_COLLECTIONS, EventDocument, TaskKind, TrackedTask
 from codvid.tracking.errors import TaskNotFound
 
@@ -42,23 +43,45 @@ async def get(store: Store, user_id: str, task_id: str) -> TrackedTask:
 
 
 async def set_interval(store: Store, user_id: str, task_id: str, days: float) -> None:
-    """``next_scrape_due`` follows: last scrape (or now, if never scraped) + interval."""
+    """``next_scrape_due`` follows: last scrape (or now, if never scraped) + interval. The
+    user changed the task, so a hold after a permanent failure is lifted."""
     kind, task = await find_owned(store, user_id, task_id, ["last_scraped", "project_id"])
     base = task["last_scraped"] if task["last_scraped"] is not None else now()
     await store.collection(TASK_COLLECTIONS[kind]).update_one(
         {"_id": task_id},
-        {"$set": {"scrape_interval_days": days, "next_scrape_due": base + days * 86400}},
+        {
+            "$set": {
+                "scrape_interval_days": days,
+                "next_scrape_due": base + days * 86400,
+                **RELEASED,
+            }
+        },
     )
     if kind == "reel":
         await projects.bump_mod_count(store, task["project_id"])
 
 
+RELEASED: dict[str, Any] = {"scrape_hold": None}
+"""The ``$set`` that lifts a hold: after a permanent failure the user changed the task."""
+
+
 async def force_scrape(
-    store: Store, enqueue: Enqueue, kind: TaskKind, user_id: str, task_id: str
+    store: Store,
+    enqueue: Enqueue,
+    scraping: ScrapingSettings,
+    kind: TaskKind,
+    user_id: str,
+    task_id: str,
+    *,
+    full: bool = False,
 ) -> None:
-    """Claim the task and queue its run; the answer goes out before any scraping."""
+    """Claim the task and queue its run; the answer goes out before any scraping. A spent
+    monthly budget is 429 (:class:`~codvid.tracking.usage.BudgetReached`)."""
+    if usage.budgeted(scraping):
+        await find_owned(store, user_id, task_id, [])  # another user's task is 404, not 429
+        await usage.check_budget(store, scraping, user_id)
     try:
-        run = await runs.claim(store, kind, task_id, user_id, "force")
+        run = await runs.claim(store, kind, task_id, user_id, "force", full=full)
     except StorageError as exc:
         raise CodvidError(f"Error initiating task scraping: {exc}") from exc
     try:
@@ -71,7 +94,9 @@ async def force_scrape(
 async def status(store: Store, user_id: str, task_id: str, logs_count: int) -> dict[str, Any]:
     """Task status in both the update 6 and update 7 shapes (contract 2.8, 7.11)."""
     requested = max(1, min(MAX_LOGS, logs_count))
-    _, task = await find_owned(store, user_id, task_id, ["active_run_id", "last_run_id"])
+    _, task = await find_owned(
+        store, user_id, task_id, ["active_run_id", "last_run_id", "scrape_hold"]
+    )
     idle: dict[str, Any] = {
         "task_id": task_id,
         "is_processing": False,
@@ -79,6 +104,7 @@ async def status(store: Store, user_id: str, task_id: str, logs_count: int) -> d
         "logs_count": 0,
         "requested_logs_count": requested,
         "latest_event": None,
+        "scrape_hold": task.get("scrape_hold"),
     }
     run_id = task.get("active_run_id") or task.get("last_run_id")
     run = await runs.get(store, run_id) if run_id else None
@@ -100,6 +126,7 @@ async def status(store: Store, user_id: str, task_id: str, logs_count: int) -> d
             "status": run["status"],
             "finished_at": run["finished_at"],
             "error": run["error"],
+            **({"cost": run["cost"]} if run.get("cost") is not None else {}),
         },
     }
 

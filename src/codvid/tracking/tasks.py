@@ -14,6 +14,7 @@ from functools import partial
 from codvid.jobs.broker import is_in_process
 from codvid.jobs.ports import Enqueue, Handler
 from codvid.jobs.settings import JobSettings
+from codvid.scrapers.settings import ScrapingSettings
 from codvid.storage import Store
 from codvid.tracking import scheduled, scrape
 from codvid.tracking.pipelines import ScrapeContext
@@ -28,7 +29,9 @@ def handlers(ctx: ScrapeContext) -> dict[str, Handler]:
     return {SCRAPE_RUN: partial(scrape.execute, ctx)}
 
 
-def loops(store: Store, enqueue: Enqueue, settings: JobSettings) -> list[Loop]:
+def loops(
+    store: Store, enqueue: Enqueue, settings: JobSettings, scraping: ScrapingSettings
+) -> list[Loop]:
     """``(name, interval, pass)`` of each periodic job."""
     sweeper: Loop = (
         "sweeper",
@@ -46,6 +49,6 @@ def loops(store: Store, enqueue: Enqueue, settings: JobSettings) -> list[Loop]:
     due: Loop = (
         "scheduler",
         settings.scheduler_interval,
-        partial(scheduled.schedule_due, store, enqueue, settings.scheduler_batch),
+        partial(scheduled.schedule_due, store, enqueue, settings.scheduler_batch, scraping),
     )
     return [sweeper, due]

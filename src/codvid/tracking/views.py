@@ -16,7 +16,14 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from codvid.kit.schemas import omitted_if_none
 from codvid.sentiment import SentimentCounts
-from codvid.tracking.documents import ProfileData, ProfileTaskDocument, ReelData, ReelTaskDocument
+from codvid.tracking.documents import (
+    LastRun,
+    ProfileData,
+    ProfileTaskDocument,
+    ReelData,
+    ReelTaskDocument,
+    ScrapeHold,
+)
 
 
 class View(BaseModel):
@@ -32,6 +39,13 @@ class TaskCommon(View):
     next_scrape_due: float
     scrape_interval_days: float
     status: Literal["active", "paused"]
+    last_run: LastRun | None = omitted_if_none(
+        description="How the last run ended, and what it cost (once a run has ended)"
+    )
+    scrape_hold: ScrapeHold | None = omitted_if_none(
+        description="Why the scheduler leaves the task alone: a permanent failure (until "
+        "the task is changed or force-scraped) or a spent budget (until the month turns)"
+    )
 
 
 class ProfileTaskSummary(TaskCommon):

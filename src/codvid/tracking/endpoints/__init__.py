@@ -8,6 +8,7 @@ they are added, so the modules that add them are imported busiest first.
 from codvid.tracking.endpoints import runs  # noqa: F401
 from codvid.tracking.endpoints import profiles  # noqa: F401
 from codvid.tracking.endpoints import reels  # noqa: F401
+from codvid.tracking.endpoints import usage  # noqa: F401
 
 # isort: on
 from codvid.tracking.endpoints.router import router

@@ -12,8 +12,9 @@ from codvid.api.envelope import Ok
 from codvid.api.routing import route
 from codvid.auth.dependencies import CurrentUser
 from codvid.tracking import service
-from codvid.tracking.endpoints.router import BUSY, NOT_FOUND, router
+from codvid.tracking.endpoints.router import BUDGET, BUSY, NOT_FOUND, ScrapingDep, router
 from codvid.tracking.schemas import (
+    ForceScrape,
     IntervalUpdate,
     Message,
     ScrapeStarted,
@@ -55,7 +56,7 @@ async def task_status(
     router,
     ["/force_scrape/{task_id}", "/force_scrape_profile_tracking_task/{task_id}"],
     ["POST"],
-    responses={**NOT_FOUND, **BUSY},
+    responses={**NOT_FOUND, **BUSY, **BUDGET},
     summary="Scrape a profile task now",
     description=(
         "Starts a scrape of the profile task and answers at once, all at top level: "
@@ -64,14 +65,25 @@ async def task_status(
         "`task_status`. Needs `Authorization: Bearer <token>`; no body. A profile task that "
         "is missing or another user's is 404 `Task not found or access denied`; one with a "
         "run queued or processing is 409 `Task is already being processed` (of concurrent "
-        "calls exactly one gets 200). `force_scrape` is the update 6 name and "
-        "`force_scrape_profile_tracking_task` the update 8 name of the same route."
+        "calls exactly one gets 200). An optional body `ForceScrape` with `full` true "
+        "fetches every recent post's comments again (by default only those of new posts "
+        "and posts whose comment count moved). When the caller's or the deployment's "
+        "monthly scraping budget is spent the answer is 429 `Monthly scraping budget "
+        "reached` with `Retry-After` (the month's end). `force_scrape` is the update 6 name "
+        "and `force_scrape_profile_tracking_task` the update 8 name of the same route."
     ),
 )
 async def force_scrape(
-    task_id: str, user: CurrentUser, store: StoreDep, enqueue: EnqueueDep
+    task_id: str,
+    data: Annotated[ForceScrape, envelope(ForceScrape)],
+    user: CurrentUser,
+    store: StoreDep,
+    enqueue: EnqueueDep,
+    scraping: ScrapingDep,
 ) -> ScrapeStarted:
-    await service.force_scrape(store, enqueue, "profile", user["_id"], task_id)
+    await service.force_scrape(
+        store, enqueue, scraping, "profile", user["_id"], task_id, full=data.full
+    )
     return ScrapeStarted(message="Task scraping initiated successfully", task_id=task_id)
 
 
@@ -79,21 +91,30 @@ async def force_scrape(
     router,
     ["/force_scrape_reel/{task_id}"],
     ["POST"],
-    responses={**NOT_FOUND, **BUSY},
+    responses={**NOT_FOUND, **BUSY, **BUDGET},
     summary="Scrape a reel task now",
     description=(
         "Starts a scrape of the reel task and answers at once, all at top level: `message` "
         "`Reel tracking task scraping initiated successfully`, `task_id` and `status` "
         "`processing`; read its progress from `task_status`, which serves reel tasks too. "
-        "Needs `Authorization: Bearer <token>`; no body. A reel task that is missing or "
-        "another user's is 404 `Task not found or access denied`; one with a run queued or "
-        "processing is 409 `Task is already being processed`."
+        "Needs `Authorization: Bearer <token>`; the body is optional (`ForceScrape`: `full` "
+        "fetches the comments again even if the comment count has not moved). A reel task "
+        "that is missing or another user's is 404 `Task not found or access denied`; one "
+        "with a run queued or processing is 409 `Task is already being processed`; a spent "
+        "monthly scraping budget is 429 `Monthly scraping budget reached`."
     ),
 )
 async def force_scrape_reel(
-    task_id: str, user: CurrentUser, store: StoreDep, enqueue: EnqueueDep
+    task_id: str,
+    data: Annotated[ForceScrape, envelope(ForceScrape)],
+    user: CurrentUser,
+    store: StoreDep,
+    enqueue: EnqueueDep,
+    scraping: ScrapingDep,
 ) -> ScrapeStarted:
-    await service.force_scrape(store, enqueue, "reel", user["_id"], task_id)
+    await service.force_scrape(
+        store, enqueue, scraping, "reel", user["_id"], task_id, full=data.full
+    )
     return ScrapeStarted(
         message="Reel tracking task scraping initiated successfully", task_id=task_id
     )
