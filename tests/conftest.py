@@ -31,10 +31,12 @@ GENEROUS = {
     "login_rate_per_client": "100000/minute",
     "lookup_rate_per_client": "100000/minute",
     "signup_rate_per_client": "100000/minute",
-    "scrape_batch_window": "0",
-    "scraper_retries": "1",
 }
-TEST_ENV = {f"CODVID_{name.upper()}": value for name, value in GENEROUS.items()}
+QUICK_SCRAPES = {"scrape_batch_window": "0", "scraper_retries": "1"}
+"""No wait for other profiles to share a provider call, no retry: a test says so when it
+wants either."""
+TEST_SETTINGS = {**GENEROUS, **QUICK_SCRAPES}
+TEST_ENV = {f"CODVID_{name.upper()}": value for name, value in TEST_SETTINGS.items()}
 MakeSettings = Callable[..., Settings]
 MakeExecutor = Callable[..., Executor]
 MakeService = Callable[..., Awaitable[Service]]
@@ -103,7 +105,7 @@ def execute(make_executor: MakeExecutor) -> Executor:
 async def service(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Service]:
     """One service for the session, as the shared server was: each test signs up its own
     users, so tests do not see each other's data."""
-    settings = load_settings(data_dir=tmp_path_factory.mktemp("service"), **GENEROUS)
+    settings = load_settings(data_dir=tmp_path_factory.mktemp("service"), **TEST_SETTINGS)
     async with serving(settings) as running:
         yield running
 
@@ -118,7 +120,7 @@ async def make_service(
 
         async def make(**overrides: Any) -> Service:
             data_dir = tmp_path_factory.mktemp("own-service")
-            settings = load_settings(**{"data_dir": data_dir, **GENEROUS, **overrides})
+            settings = load_settings(**{"data_dir": data_dir, **TEST_SETTINGS, **overrides})
             return await stack.enter_async_context(serving(settings))
 
         yield make

@@ -24,6 +24,7 @@ from codvid.auth.schemas import Credentials
 from codvid.kit.schemas import Schema
 from codvid.projects.schemas import ProjectRef
 from codvid.tracking.schemas import (
+    ForceScrape,
     IntervalUpdate,
     ProfileTaskCreate,
     ProfileTaskUpdate,
@@ -50,6 +51,7 @@ REQUEST_MODELS: dict[str, type[Schema]] = {
         IntervalUpdate,
         ReelTaskCreate,
         ProjectReels,
+        ForceScrape,
         RespondRequest,
         UserMessage,
         StreamTestRequest,

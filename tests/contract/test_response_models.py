@@ -137,6 +137,7 @@ RECIPES: dict[str, Call] = {
     "delete_task": fresh_profile,
     "update_scrape_interval": on("reel", {"scrape_interval_days": 2}),
     "sentiment_summary": on("profile"),
+    "scraping_usage": plain(),
     "create_reel_task": plain(),  # replaced per call below
     "get_project_reel_tasks": plain({"project_name": PROJECT}),
     "get_reel_tracking_task": on("reel"),

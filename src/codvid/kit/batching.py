@@ -50,6 +50,8 @@ class Coalescer(Generic[K, V]):
         self._gathering: dict[K, asyncio.Future[V]] = {}
         self._in_flight: dict[K, asyncio.Future[V]] = {}
         self._kept: dict[K, tuple[asyncio.Future[V], float]] = {}
+        self._waiting: dict[K, asyncio.Future[V]] | None = None
+        """The batch waiting for a free slot: keys asked meanwhile join it."""
         self._timer: asyncio.TimerHandle | None = None
         self._batches: set[asyncio.Task[None]] = set()
         self.sent = 0
@@ -62,11 +64,15 @@ class Coalescer(Generic[K, V]):
             future = self._kept.pop(key)[0]
         if future is None:
             future = asyncio.get_running_loop().create_future()
-            self._gathering[key] = future
-            if len(self._gathering) >= self.max_size:
-                self._send()
-            elif self._timer is None:
-                self._timer = asyncio.get_running_loop().call_later(self._window, self._send)
+            if self._waiting is not None and len(self._waiting) < self.max_size:
+                self._waiting[key] = future
+                self._in_flight[key] = future
+            else:
+                self._gathering[key] = future
+                if len(self._gathering) >= self.max_size:
+                    self._send()
+                elif self._timer is None:
+                    self._timer = asyncio.get_running_loop().call_later(self._window, self._send)
         # A caller that gives up must not cancel the answer others wait for.
         return await asyncio.shield(future)
 
@@ -84,8 +90,12 @@ class Coalescer(Generic[K, V]):
     async def _run(self, batch: dict[K, asyncio.Future[V]]) -> None:
         self._in_flight.update(batch)
         kept: dict[K, asyncio.Future[V]] = {}
+        if self._waiting is None and self._slots.locked():
+            self._waiting = batch
         try:
             async with self._slots:
+                if self._waiting is batch:
+                    self._waiting = None
                 if self.fill is not None and len(batch) < self.max_size:
                     for key in await self.fill(self.max_size - len(batch)):
                         if key not in self._in_flight and key not in self._gathering:
@@ -107,6 +117,8 @@ class Coalescer(Generic[K, V]):
             if not isinstance(exc, Exception):
                 raise
         finally:
+            if self._waiting is batch:
+                self._waiting = None
             for key in batch:
                 self._in_flight.pop(key, None)
             expires = time.monotonic() + self._keep

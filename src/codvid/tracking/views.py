@@ -86,6 +86,9 @@ class Event(View):
     scraped_posts_count: int | None = omitted_if_none()
     comments_count: int | None = omitted_if_none()
     sentiment_analysis: SentimentCounts | None = omitted_if_none()
+    shared_fetch: int | None = omitted_if_none(
+        description="`account_fetched`: how many profiles the one provider call served"
+    )
 
 
 def _task_id(document: ProfileTaskDocument | ReelTaskDocument) -> dict[str, Any]:

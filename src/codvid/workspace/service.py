@@ -7,7 +7,7 @@ from codvid.projects import service as projects
 from codvid.projects.documents import ProjectDocument
 from codvid.projects.schemas import ChatMessage, ProjectInfo
 from codvid.storage import Store
-from codvid.tracking import profiles, reels, views
+from codvid.tracking import profiles, reels, usage, views
 from codvid.users import service as users
 from codvid.workspace.schemas import ProjectData
 
@@ -44,4 +44,5 @@ async def delete_account(store: Store, user_id: str) -> None:
     for project in await projects.list_for_user(store, user_id):
         await reels.delete_for_project(store, project["_id"])
         await projects.delete(store, project["_id"])
+    await usage.delete_for_user(store, user_id)
     await users.delete_user(store, user_id)

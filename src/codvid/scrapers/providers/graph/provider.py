@@ -69,8 +69,9 @@ class GraphProvider:
     batch_size = 1
     comments_available = False
     rate_limit = "180/hour"
-    """Meta allows an app about 200 calls an hour per user (the Instagram Platform's rate
-    limit); 180 leaves room for the account's own use of the token."""
+    """Under the 200 calls an hour per user of Meta's Graph API rate limit (its size for
+    Business Discovery is not published), leaving room for other uses of the token; the
+    usage headers pause the provider before Meta's own limit in any case."""
 
     def __init__(
         self,
