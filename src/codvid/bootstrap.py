@@ -18,7 +18,7 @@ import logging
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
-from typing import NotRequired, TypedDict
+from typing import TYPE_CHECKING, NotRequired, TypedDict
 
 from taskiq import AsyncBroker
 
@@ -33,7 +33,7 @@ from codvid.jobs.ports import Enqueue
 from codvid.jobs.process import this_process
 from codvid.jobs.roles import ALL_ROLES, Role, check_roles
 from codvid.jobs.worker import Worker
-from codvid.kit.ratelimits import counter_storage
+from codvid.kit.ratelimits import close_counter_storage, counter_storage
 from codvid.projects import documents as project_documents
 from codvid.scrapers import SCRAPERS, ScraperProvider
 from codvid.scrapers.guard import guarded
@@ -45,6 +45,9 @@ from codvid.tracking.fetching import Fetcher
 from codvid.tracking.pipelines import ScrapeContext
 from codvid.tracking.scrape import Adopter
 from codvid.users import documents as user_documents
+
+if TYPE_CHECKING:
+    from limits.aio.storage import Storage
 
 log = logging.getLogger(__name__)
 
@@ -133,12 +136,15 @@ class ScrapeWorker:
     worker: Worker
     context: ScrapeContext
     adopter: Adopter
+    counters: Storage
+    """The guard's rate-limit counters."""
 
     async def stop_adopted(self, grace: float) -> None:
         """After the worker stopped: the adopted runs get ``grace`` seconds to finish, the
         rest end as failed; then the batches close."""
         await self.adopter.stop(grace)
         await self.context.fetcher.close()
+        await close_counter_storage(self.counters)
 
 
 def scrape_worker(
@@ -157,7 +163,7 @@ def scrape_worker(
     )
     adopter = Adopter(context)
     fetcher.fill_profile_batches(adopter)
-    return ScrapeWorker(Worker(settings.jobs.concurrency, worker_id), context, adopter)
+    return ScrapeWorker(Worker(settings.jobs.concurrency, worker_id), context, adopter, storage)
 
 
 def _worker(

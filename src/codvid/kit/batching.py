@@ -83,12 +83,14 @@ class Coalescer(Generic[K, V]):
         if not self._gathering:
             return
         batch, self._gathering = self._gathering, {}
+        # In flight from now on, not from when its task starts: a caller of one of its
+        # keys meanwhile joins it instead of asking again.
+        self._in_flight.update(batch)
         task = asyncio.get_running_loop().create_task(self._run(batch))
         self._batches.add(task)
         task.add_done_callback(self._batches.discard)
 
     async def _run(self, batch: dict[K, asyncio.Future[V]]) -> None:
-        self._in_flight.update(batch)
         kept: dict[K, asyncio.Future[V]] = {}
         if self._waiting is None and self._slots.locked():
             self._waiting = batch
@@ -137,11 +139,16 @@ class Coalescer(Generic[K, V]):
         for future in self._gathering.values():
             future.cancel()
         self._gathering.clear()
+        # Including those of a batch whose task is cancelled before it started.
+        for future in self._in_flight.values():
+            future.cancel()
         for task in list(self._batches):
             task.cancel()
         for task in list(self._batches):
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
+        self._in_flight.clear()
+        self._waiting = None
         self._kept.clear()
 
 

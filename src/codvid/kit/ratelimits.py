@@ -4,7 +4,8 @@ so that every process of a deployment counts against the same limits."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import weakref
+from typing import TYPE_CHECKING, Any
 
 from pydantic import field_validator
 
@@ -12,6 +13,7 @@ from codvid.kit.settings import SettingsGroup, setting
 
 if TYPE_CHECKING:
     from limits.aio.storage import Storage
+    from redis.asyncio import ConnectionPool
 
 RATE_LIMIT_HELP = "a rate such as '10/minute' or '100 per hour'"
 
@@ -40,9 +42,27 @@ class CounterSettings(SettingsGroup):
 
 
 def counter_storage(settings: CounterSettings) -> Storage:
-    """A fresh counter store; Redis through redis-py when configured."""
+    """A fresh counter store; Redis through redis-py when configured (its connections are
+    released by :func:`close_counter_storage`)."""
     from limits.aio.storage import MemoryStorage, RedisStorage
+    from redis.asyncio import ConnectionPool
 
     if settings.redis_url is None:
         return MemoryStorage()
-    return RedisStorage(f"async+{settings.redis_url}", implementation="redispy")
+    pool = ConnectionPool.from_url(settings.redis_url)
+    # The pool is ours, so that it can be closed; limits passes it on to redis-py.
+    options: dict[str, Any] = {"connection_pool": pool}
+    storage = RedisStorage(f"async+{settings.redis_url}", implementation="redispy", **options)
+    _POOLS[storage] = pool
+    return storage
+
+
+_POOLS: weakref.WeakKeyDictionary[Storage, ConnectionPool] = weakref.WeakKeyDictionary()
+"""The connection pool of each Redis counter store this process opened."""
+
+
+async def close_counter_storage(storage: Storage) -> None:
+    """Release what :func:`counter_storage` opened (nothing for memory counters)."""
+    pool = _POOLS.pop(storage, None)
+    if pool is not None:
+        await pool.aclose()

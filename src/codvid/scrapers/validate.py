@@ -12,6 +12,8 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import NoReturn, TypeVar, get_args
 
 from codvid.scrapers.base import (
@@ -34,6 +36,30 @@ REEL_COUNTS = ("likes", "comments", "views", "plays")
 
 
 def check_profile(result: object) -> ProfileResult:
+    """``result`` if it is a well-formed profile; else MalformedResponse naming the field,
+    with the result's raw payload (what was received is kept for the audit)."""
+    with _keeping_raw(result):
+        return _profile(result)
+
+
+def check_reel(result: object) -> ReelResult:
+    """``result`` if it is a well-formed reel; else MalformedResponse, as above."""
+    with _keeping_raw(result):
+        return _reel(result)
+
+
+@contextmanager
+def _keeping_raw(result: object) -> Iterator[None]:
+    try:
+        yield
+    except MalformedResponse as exc:
+        raw = getattr(result, "raw", None)
+        if exc.raw is None and isinstance(raw, dict):
+            exc.raw = raw
+        raise
+
+
+def _profile(result: object) -> ProfileResult:
     if not isinstance(result, ProfileResult):
         _fail("result", f"must be a ProfileResult, got {type(result).__name__}")
     _match(result.username, "username", _USERNAME)
@@ -52,7 +78,7 @@ def check_profile(result: object) -> ProfileResult:
     return result
 
 
-def check_reel(result: object) -> ReelResult:
+def _reel(result: object) -> ReelResult:
     if not isinstance(result, ReelResult):
         _fail("result", f"must be a ReelResult, got {type(result).__name__}")
     _match(result.shortcode, "shortcode", _SHORTCODE)

@@ -44,6 +44,9 @@ class FetchedProfile:
 class FetchedComments:
     comments: tuple[ScrapedComment, ...]
     cost: Cost
+    """This post's share of the call (its ``calls`` are the whole call's)."""
+    call: int
+    """Which call answered it: a run's posts answered by one call count it once."""
 
 
 @dataclass
@@ -83,6 +86,8 @@ class Fetcher:
             max_size=size * settings.max_posts,
         )
 
+        self._comment_calls = 0
+
     def fill_profile_batches(self, fill: Fill[str]) -> None:
         """Let ``fill(room)`` add usernames to each profile call as it goes out."""
         self._profiles.fill = fill
@@ -102,10 +107,11 @@ class Fetcher:
             return {}, Cost()
         fetched = await asyncio.gather(*(self._comments.get(post) for post in posts))
         share = Spend()
+        calls = {one.call: one.cost.calls for one in fetched}
         for one in fetched:
-            share.add(one.cost)
+            share.add(Cost(usd=one.cost.usd, items=one.cost.items))
         found = {post.shortcode: one.comments for post, one in zip(posts, fetched, strict=True)}
-        return found, share.total()
+        return found, Cost(usd=share.usd, items=share.items, calls=sum(calls.values()))
 
     async def reel(self, shortcode: str) -> ReelResult:
         return await self.provider.fetch_reel(shortcode)
@@ -124,8 +130,11 @@ class Fetcher:
             posts, max_comments=self._settings.max_comments
         )
         share = _share(batch.cost, len(posts))
+        self._comment_calls += 1
+        call = self._comment_calls
         return {
-            post: FetchedComments(batch.comments.get(post.shortcode, ()), share) for post in posts
+            post: FetchedComments(batch.comments.get(post.shortcode, ()), share, call)
+            for post in posts
         }
 
     async def close(self) -> None:
