@@ -13,6 +13,7 @@ from codvid.scrapers import (
     PostRef,
     ProfileBatch,
     ProfileResult,
+    ReelOwnerUnknown,
     ReelResult,
     ScrapedComment,
     ScraperError,
@@ -75,6 +76,10 @@ class ScriptedProvider:
         self.calls = 0
         self.batches: list[list[str]] = []
         self.comment_calls: list[list[str]] = []
+        self.reels_by_owner = False
+        """Like the graph provider: a reel only through its owner."""
+        self.reel_owners: list[str | None] = []
+        """The ``owner`` passed with each reel call."""
         self.entered = asyncio.Event()
         self._last: ProfileResult | ReelResult | None = None
         self._comments: dict[str, tuple[ScrapedComment, ...]] = {}
@@ -119,8 +124,11 @@ class ScriptedProvider:
                 self._last, self._comments = result, {}
         return dataclasses.replace(batch, profiles=profiles)
 
-    async def fetch_reel(self, shortcode: str) -> ReelResult:
+    async def fetch_reel(self, shortcode: str, *, owner: str | None = None) -> ReelResult:
         await self._arrive()
+        self.reel_owners.append(owner)
+        if self.reels_by_owner and owner is None:
+            raise ReelOwnerUnknown()
         result = await self._demo.fetch_reel(shortcode)
         if self.malformed:
             result = dataclasses.replace(result, likes=-1)

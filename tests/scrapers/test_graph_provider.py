@@ -22,8 +22,11 @@ from codvid.scrapers import (
     ProviderTimeout,
     ProviderUnavailable,
     RateLimited,
+    ReelNotFound,
+    ReelOwnerUnknown,
     ScraperError,
     check_profile,
+    check_reel,
 )
 from codvid.scrapers.providers.graph import GraphProvider, ReelLookupUnsupported, from_settings
 from codvid.scrapers.providers.graph import provider as graph_provider
@@ -615,13 +618,68 @@ async def test_nothing_logged_shows_the_token(
 # -- reels, comments, lifecycle --------------------------------------------------------
 
 
-async def test_a_reel_cannot_be_looked_up_by_link(graph: FakeGraph) -> None:
+async def test_a_reel_cannot_be_looked_up_by_link_alone(graph: FakeGraph) -> None:
     scraper = provider(graph)
-    with pytest.raises(ReelLookupUnsupported, match="track the account instead") as caught:
+    with pytest.raises(ReelLookupUnsupported, match="track the account") as caught:
         await scraper.fetch_reel("DAbc123xyz")
     await scraper.close()
+    assert isinstance(caught.value, ReelOwnerUnknown)
     assert not caught.value.transient and not caught.value.permanent
     assert graph.requests == []
+
+
+def _reels_account(count: int) -> Account:
+    return Account(
+        username="reelmaker",
+        media=[
+            Media(
+                shortcode=f"DReel{index:04d}",
+                timestamp=NOW - index * HOUR,
+                media_type="VIDEO",
+                media_product_type="REELS",
+                caption=f"take {index} #cooking with @chef",
+                like_count=100 + index,
+                comments_count=10 + index,
+                view_count=5000 + index,
+            )
+            for index in range(count)
+        ],
+    )
+
+
+async def test_a_reel_is_found_among_its_owners_media(graph: FakeGraph) -> None:
+    graph.add(_reels_account(120))
+    scraper = provider(graph, page_size=50)
+    reel = check_reel(await scraper.fetch_reel("DReel0073", owner="ReelMaker"))
+    await scraper.close()
+    assert (reel.shortcode, reel.owner_username) == ("DReel0073", "reelmaker")
+    assert reel.reel_url == "https://www.instagram.com/reel/DReel0073/"
+    assert (reel.likes, reel.comments, reel.views) == (173, 83, 5073)
+    assert (reel.plays, reel.unavailable) == (0, ("plays",))
+    assert (reel.hashtags, reel.mentions) == (("cooking",), ("chef",))
+    assert reel.timestamp == NOW - 73 * HOUR
+    # Two pages of 50 were read to reach the 74th media, and the cost says so.
+    assert len(graph.requests) == 2
+    assert reel.cost is not None and reel.cost.calls == 2
+    assert TOKEN not in json.dumps(reel.raw)
+
+
+async def test_a_reel_missing_from_its_owners_media_is_not_found(graph: FakeGraph) -> None:
+    graph.add(_reels_account(3))
+    scraper = provider(graph)
+    with pytest.raises(ReelNotFound, match="not among the recent posts of @reelmaker"):
+        await scraper.fetch_reel("DGone00001", owner="reelmaker")
+    await scraper.close()
+    assert len(graph.requests) == 1
+
+
+async def test_a_reel_search_reads_at_most_max_pages(graph: FakeGraph) -> None:
+    graph.add(_reels_account(60))
+    scraper = provider(graph, page_size=10, max_pages=3)
+    with pytest.raises(ReelNotFound):
+        await scraper.fetch_reel("DReel0059", owner="reelmaker")
+    await scraper.close()
+    assert len(graph.requests) == 3
 
 
 async def test_comments_are_not_available_and_cost_nothing(graph: FakeGraph) -> None:

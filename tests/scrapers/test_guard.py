@@ -80,7 +80,7 @@ class FakeProvider:
         await self._answer("profiles")
         return ProfileBatch(profiles={})
 
-    async def fetch_reel(self, shortcode: str) -> ReelResult:
+    async def fetch_reel(self, shortcode: str, *, owner: str | None = None) -> ReelResult:
         await self._answer("reel")
         return ReelResult(
             shortcode=shortcode,

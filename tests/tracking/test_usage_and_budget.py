@@ -53,8 +53,8 @@ class PricedProvider(ScriptedProvider):
         batch = await super().fetch_profiles(usernames, max_posts=max_posts)
         return dataclasses.replace(batch, cost=Cost(usd=PROFILE_USD, items=PROFILE_ITEMS, calls=1))
 
-    async def fetch_reel(self, shortcode: str) -> ReelResult:
-        result = await super().fetch_reel(shortcode)
+    async def fetch_reel(self, shortcode: str, *, owner: str | None = None) -> ReelResult:
+        result = await super().fetch_reel(shortcode, owner=owner)
         return dataclasses.replace(result, cost=Cost(usd=REEL_USD, items=REEL_ITEMS, calls=1))
 
     async def fetch_comments(self, posts: Sequence[PostRef], *, max_comments: int) -> CommentBatch:

@@ -74,6 +74,14 @@ class ReelNotFound(ScraperError):
     permanent = True
 
 
+class ReelOwnerUnknown(ScraperError):
+    """The source finds a reel only through its account, and the account is not known.
+
+    Neither transient nor permanent: the caller may find the owner and ask again."""
+
+    message = "This provider finds a reel only through its account, which is not known"
+
+
 class RateLimited(ScraperError):
     message = "Rate limited by Instagram, try again later"
     transient = True
@@ -260,8 +268,10 @@ class ScraperProvider(Provider, Protocol):
         failure of the whole call."""
         ...
 
-    async def fetch_reel(self, shortcode: str) -> ReelResult:
-        """One reel's details, without comments."""
+    async def fetch_reel(self, shortcode: str, *, owner: str | None = None) -> ReelResult:
+        """One reel's details, without comments. ``owner`` is the reel's account when the
+        caller knows it; a source that finds reels only through their account raises
+        :class:`ReelOwnerUnknown` without it."""
         ...
 
     async def fetch_comments(self, posts: Sequence[PostRef], *, max_comments: int) -> CommentBatch:

@@ -142,8 +142,8 @@ class GuardedProvider:
             lambda: self.inner.fetch_profiles(usernames, max_posts=max_posts)
         )
 
-    async def fetch_reel(self, shortcode: str) -> ReelResult:
-        return await self.guard.call(lambda: self.inner.fetch_reel(shortcode))
+    async def fetch_reel(self, shortcode: str, *, owner: str | None = None) -> ReelResult:
+        return await self.guard.call(lambda: self.inner.fetch_reel(shortcode, owner=owner))
 
     async def fetch_comments(self, posts: Sequence[PostRef], *, max_comments: int) -> CommentBatch:
         if not self.comments_available or not posts or not max_comments:

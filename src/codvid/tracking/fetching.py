@@ -113,8 +113,8 @@ class Fetcher:
         found = {post.shortcode: one.comments for post, one in zip(posts, fetched, strict=True)}
         return found, Cost(usd=share.usd, items=share.items, calls=sum(calls.values()))
 
-    async def reel(self, shortcode: str) -> ReelResult:
-        return await self.provider.fetch_reel(shortcode)
+    async def reel(self, shortcode: str, *, owner: str | None = None) -> ReelResult:
+        return await self.provider.fetch_reel(shortcode, owner=owner)
 
     async def _fetch_profiles(self, usernames: list[str]) -> dict[str, FetchedProfile]:
         batch = await self.provider.fetch_profiles(usernames, max_posts=self._settings.max_posts)

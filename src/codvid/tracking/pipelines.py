@@ -16,11 +16,11 @@ import anyio.to_thread
 from codvid.jobs.settings import JobSettings
 from codvid.kit.clock import now
 from codvid.projects import service as projects
-from codvid.scrapers import ScraperError, check_profile, check_reel
+from codvid.scrapers import ReelOwnerUnknown, ReelResult, ScraperError, check_profile, check_reel
 from codvid.scrapers.settings import ScrapingSettings
 from codvid.sentiment import SentimentAnalyzer
 from codvid.storage import Document, Store
-from codvid.tracking import history, results, runs
+from codvid.tracking import history, profiles, results, runs
 from codvid.tracking.documents import TASK_COLLECTIONS, ProfileData, ReelData, RunDocument
 from codvid.tracking.fetching import Fetcher, Spend
 from codvid.tracking.history import capped_payload
@@ -199,7 +199,7 @@ async def scrape_reel(ctx: ScrapeContext, run: RunDocument, spend: Spend) -> Non
     shortcode = task["reel_id"]
     spend.target = shortcode
     await _event(ctx, run, "scrape_started", f"Starting Instagram reel analysis of {shortcode}")
-    fetched = await ctx.fetcher.reel(shortcode)
+    fetched = await _reel(ctx, run, task, shortcode)
     spend.add(fetched.cost)
     result = check_reel(fetched)
     views = "unknown" if "views" in result.unavailable else str(result.views)
@@ -237,6 +237,21 @@ async def scrape_reel(ctx: ScrapeContext, run: RunDocument, spend: Spend) -> Non
         ctx.store, run, results.reel_snapshot(result), _raw(ctx, result.raw), scraped_at
     )
     await _event(ctx, run, "reel_data_updated", "Reel data updated")
+
+
+async def _reel(ctx: ScrapeContext, run: RunDocument, task: Document, shortcode: str) -> ReelResult:
+    """The reel, through its owner when the provider needs one: the owner an earlier
+    scrape stored, else a profile the user tracks whose posts include the reel."""
+    owner = task["reel_data"].get("owner_username") or None
+    try:
+        return await ctx.fetcher.reel(shortcode, owner=owner)
+    except ReelOwnerUnknown:
+        if owner is not None:
+            raise
+        owner = await profiles.owner_of_post(ctx.store, run["user_id"], shortcode)
+        if owner is None:
+            raise
+        return await ctx.fetcher.reel(shortcode, owner=owner)
 
 
 def _raw(ctx: ScrapeContext, payload: Any) -> dict[str, Any]:

@@ -71,3 +71,21 @@ async def delete_all(store: Store, user_id: str) -> None:
     for task in await store.collection(PROFILE_TASKS).find({"user_id": user_id}, projection=[]):
         await forget_task(store, task["_id"])
     await store.collection(PROFILE_TASKS).delete_many({"user_id": user_id})
+
+
+OWNER_SEARCH_LIMIT = 500
+"""Profile tasks of a user searched for a reel's owner (a user tracks far fewer)."""
+
+
+async def owner_of_post(store: Store, user_id: str, shortcode: str) -> str | None:
+    """The tracked profile of ``user_id`` among whose stored posts ``shortcode`` is."""
+    tasks = await store.collection(PROFILE_TASKS).find(
+        {"user_id": user_id},
+        projection=["target_profile", "target_profile_data"],
+        limit=OWNER_SEARCH_LIMIT,
+    )
+    for task in tasks:
+        posts = task.get("target_profile_data", {}).get("scraped_posts", [])
+        if any(post.get("post_id") == shortcode for post in posts):
+            return str(task["target_profile"])
+    return None

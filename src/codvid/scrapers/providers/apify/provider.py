@@ -146,8 +146,9 @@ class ApifyProvider:
             result = check_profile(mapping.profile(item, max_posts=max_posts, origin=origin))
             return replace(result, raw=self._runner.scrub(result.raw))
         except ScraperError as exc:
-            exc.raw = self._runner.scrub(exc.raw or mapping.bounded(item, ("username", "error")))
-            return exc
+            # A message may quote a value of the item (``got 'x'``): scrubbed as well.
+            exc.raw = exc.raw or mapping.bounded(item, ("username", "error"))
+            return self._runner.scrub_error(exc)
 
     def _item_error(self, item: Mapping[str, Any], name: str) -> ScraperError:
         """An item saying the actor could not scrape a username. ``no_items`` ("Empty or
@@ -156,7 +157,8 @@ class ApifyProvider:
         error = str(item.get("error"))
         if error in _NOT_FOUND:
             return ProfileNotFound(f"Profile @{name} not found or private", raw=raw)
-        detail = str(item.get("errorDescription") or error)[:160]
+        # Scrubbed before it is cut, so no piece of the token can remain.
+        detail = self._runner.scrub(str(item.get("errorDescription") or error))[:160]
         return ProviderRunFailed(f"Apify could not scrape @{name}: {detail}", raw=raw)
 
     def _cut_short(self, finished: Finished, asked: int) -> str:
@@ -174,7 +176,7 @@ class ApifyProvider:
         # reported as ProfileNotFound (which would stop the task being scraped).
         return MalformedResponse(f"Apify returned nothing for @{name}{why}", raw=dict(origin))
 
-    async def fetch_reel(self, shortcode: str) -> ReelResult:
+    async def fetch_reel(self, shortcode: str, *, owner: str | None = None) -> ReelResult:
         if not _SHORTCODE.fullmatch(shortcode):
             raise ReelNotFound(f"Reel {shortcode[:64]!r} not found: not a reel shortcode")
         run_input = {
@@ -199,7 +201,8 @@ class ApifyProvider:
         try:
             result = check_reel(mapping.reel(item, origin=finished.origin))
         except ScraperError as exc:
-            exc.raw = self._runner.scrub(exc.raw or mapping.bounded(item, ("shortCode",)))
+            exc.raw = exc.raw or mapping.bounded(item, ("shortCode",))
+            self._runner.scrub_error(exc)
             raise
         return replace(result, raw=self._runner.scrub(result.raw), cost=finished.cost)
 

@@ -263,7 +263,8 @@ class ActorRunner:
         attempt.ended = True
         log.info("Apify run %s ended %s", run.id, run.status)
         if run.status != "SUCCEEDED":
-            detail = (run.status_message or "").strip()
+            # Scrubbed before it is cut, so no piece of the token can remain.
+            detail = self.scrub((run.status_message or "").strip())
             attempt.origin["status_message"] = detail[:500]
             message = f"The Apify scraper run {_STATUS_WORDS.get(run.status, run.status)}"
             if detail and run.status == "FAILED":
@@ -291,7 +292,7 @@ class ActorRunner:
 
     def _api_error(self, exc: ApifyApiError, attempt: _Attempt, exchange: Exchange) -> ScraperError:
         status, kind = exc.status_code, exc.type or "unknown"
-        said = (exc.message or "").strip()[:200]
+        said = self.scrub((exc.message or "").strip())[:200]
         raw = {**attempt.origin, "actor": attempt.actor, "phase": attempt.phase}
         raw |= {"status_code": status, "type": kind, "message": said}
         label = f"{status} {kind}"
@@ -348,6 +349,10 @@ class ActorRunner:
 
     def scrub(self, value: Any) -> Any:
         return scrub(value, self._secret)
+
+    def scrub_error(self, error: ScraperError) -> ScraperError:
+        """``error`` (its message, arguments and raw payload) with the token masked."""
+        return self._scrubbed(error)
 
 
 def scrub(value: Any, secret: str) -> Any:

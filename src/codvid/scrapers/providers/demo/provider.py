@@ -104,7 +104,7 @@ class DemoProvider:
             return replace(result, username="", followers=-1, raw={**result.raw, "malformed": True})
         return result
 
-    async def fetch_reel(self, shortcode: str) -> ReelResult:
+    async def fetch_reel(self, shortcode: str, *, owner: str | None = None) -> ReelResult:
         now = self._clock()
         malformed = await self._first_step(
             shortcode, ReelNotFound(f"Reel {shortcode} not found, private or deleted")

@@ -31,6 +31,7 @@ from codvid.scrapers.base import (
     ProviderRunFailed,
     ProviderUnavailable,
     RateLimited,
+    ReelOwnerUnknown,
     ScraperError,
 )
 
@@ -56,13 +57,16 @@ MAX_HEADER = 8192
 """Usage headers longer than this are ignored rather than parsed."""
 
 
-class ReelLookupUnsupported(ScraperError):
+class ReelLookupUnsupported(ReelOwnerUnknown):
     """Business Discovery reads accounts by username; a reel's link names no account.
 
-    Neither transient nor permanent: trying again with this provider cannot succeed, but
-    the task is not wrong, and works once the operator selects another provider."""
+    The service asks again with the owner when it knows it (an earlier scrape, or a
+    tracked profile whose posts include the reel); else the run fails with this."""
 
-    message = "The Graph API cannot look up a reel by its link; track the account instead"
+    message = (
+        "The Graph API finds a reel only through its account: track the account that "
+        "posted it as a profile too"
+    )
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

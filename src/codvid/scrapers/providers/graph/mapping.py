@@ -22,7 +22,14 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, NoReturn
 
-from codvid.scrapers.base import MalformedResponse, PostType, ProfileResult, ScrapedPost
+from codvid.scrapers.base import (
+    Cost,
+    MalformedResponse,
+    PostType,
+    ProfileResult,
+    ReelResult,
+    ScrapedPost,
+)
 from codvid.scrapers.text import parse_hashtags, parse_mentions
 
 PROVIDER_NAME = "graph"
@@ -89,6 +96,36 @@ def post(item: object, path: str) -> ScrapedPost:
         hashtags=tuple(parse_hashtags(caption)),
         mentions=tuple(parse_mentions(caption)),
         unavailable=tuple(sorted(unavailable)),
+    )
+
+
+_REEL_NAMES = {
+    "likes_count": "likes",
+    "comments_count": "comments",
+    "video_view_count": "views",
+    "video_play_count": "plays",
+}
+
+
+def reel(found: ScrapedPost, owner: str, raw: dict[str, Any], cost: Cost) -> ReelResult:
+    """A reel task's result from the media item found among its owner's media."""
+    return ReelResult(
+        shortcode=found.post_id,
+        reel_url=found.post_url,
+        caption=found.caption,
+        likes=found.likes_count,
+        comments=found.comments_count,
+        views=found.video_view_count,
+        plays=found.video_play_count,
+        timestamp=found.timestamp,
+        hashtags=found.hashtags,
+        mentions=found.mentions,
+        owner_username=owner,
+        provider=PROVIDER_NAME,
+        is_demo=False,
+        raw=raw,
+        unavailable=tuple(sorted(_REEL_NAMES[name] for name in found.unavailable)),
+        cost=cost,
     )
 
 

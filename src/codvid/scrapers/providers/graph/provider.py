@@ -44,6 +44,7 @@ from codvid.scrapers.base import (
     ProviderTimeout,
     ProviderUnavailable,
     RateLimited,
+    ReelNotFound,
     ReelResult,
     ScraperError,
 )
@@ -132,10 +133,37 @@ class GraphProvider:
                 profiles[asked] = exc
         return ProfileBatch(profiles=profiles, cost=Cost(usd=None, calls=self.calls - start))
 
-    async def fetch_reel(self, shortcode: str) -> ReelResult:
+    async def fetch_reel(self, shortcode: str, *, owner: str | None = None) -> ReelResult:
         """Business Discovery finds accounts by username, and a shortcode names none (since
-        November 2025 Meta's oEmbed no longer says who posted a link either)."""
-        raise errors.ReelLookupUnsupported(raw={"shortcode": shortcode[:64]})
+        November 2025 Meta's oEmbed no longer says who posted a link either): the reel is
+        looked for among ``owner``'s media, newest first, at most ``max_pages`` pages."""
+        if owner is None:
+            raise errors.ReelLookupUnsupported(raw={"shortcode": shortcode[:64]})
+        username = owner.lower()
+        if not query.valid_username(username):
+            raise ReelNotFound(f"@{username[:40]} is not a valid Instagram username")
+        start = self.calls
+        fields = query.profile_fields(username, limit=self._page_size)
+        cursor: str | None = None
+        pages = 0
+        while pages < self._max_pages:
+            pages += 1
+            if cursor is not None:
+                fields = query.media_fields(username, limit=self._page_size, after=cursor)
+            payload, usage = await self._get(fields, username)
+            items, after = _media_page(_discovery(payload).get("media"))
+            for index, item in enumerate(items):
+                if isinstance(item, Mapping) and _names(item, shortcode):
+                    raw = {"owner": username, "media": item, "usage": usage.headers}
+                    found = mapping.post(item, f"media[{index}]")
+                    return mapping.reel(found, username, raw, Cost(calls=self.calls - start))
+            if not items or after is None or after == cursor:
+                break
+            cursor = after
+        raise ReelNotFound(
+            f"Reel {shortcode[:64]} is not among the recent posts of @{username}",
+            raw={"owner": username, "pages": pages},
+        )
 
     async def fetch_comments(self, posts: Sequence[PostRef], *, max_comments: int) -> CommentBatch:
         """Comment texts of other accounts' media are not given by the Graph API."""
@@ -294,6 +322,14 @@ def _media_page(edge: object) -> tuple[list[object], str | None]:
     cursors = paging.get("cursors") if isinstance(paging, Mapping) else None
     after = cursors.get("after") if isinstance(cursors, Mapping) else None
     return list(data), query.usable_cursor(after)
+
+
+def _names(item: Mapping[str, Any], shortcode: str) -> bool:
+    """Whether a media item is the post with ``shortcode`` (its field, else its link)."""
+    if item.get("shortcode") == shortcode:
+        return True
+    permalink = item.get("permalink")
+    return isinstance(permalink, str) and f"/{shortcode}/" in permalink
 
 
 def _seconds(value: str | None) -> float | None:

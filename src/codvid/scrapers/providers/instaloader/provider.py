@@ -96,7 +96,7 @@ class InstaloaderProvider:
             profiles[username] = done.error or _value(done)
         return ProfileBatch(profiles=profiles, cost=Cost(calls=calls))
 
-    async def fetch_reel(self, shortcode: str) -> ReelResult:
+    async def fetch_reel(self, shortcode: str, *, owner: str | None = None) -> ReelResult:
         done = await self._call(partial(self._loader.reel, shortcode))
         if done.error is not None:
             raise done.error
