@@ -43,10 +43,12 @@ class FetchedProfile:
 @dataclass(frozen=True, slots=True)
 class FetchedComments:
     comments: tuple[ScrapedComment, ...]
-    cost: Cost
-    """This post's share of the call (its ``calls`` are the whole call's)."""
+    call_cost: Cost
+    """What the whole call cost."""
     call: int
-    """Which call answered it: a run's posts answered by one call count it once."""
+    """Which call answered it: a run's posts answered by one call share it once."""
+    call_size: int
+    """How many posts the call served."""
 
 
 @dataclass
@@ -106,12 +108,14 @@ class Fetcher:
         if not posts or not self.provider.comments_available or not self._settings.max_comments:
             return {}, Cost()
         fetched = await asyncio.gather(*(self._comments.get(post) for post in posts))
-        share = Spend()
-        calls = {one.call: one.cost.calls for one in fetched}
+        by_call: dict[int, list[FetchedComments]] = {}
         for one in fetched:
-            share.add(Cost(usd=one.cost.usd, items=one.cost.items))
+            by_call.setdefault(one.call, []).append(one)
+        share = Spend()
+        for answered in by_call.values():
+            share.add(_share(answered[0].call_cost, answered[0].call_size, len(answered)))
         found = {post.shortcode: one.comments for post, one in zip(posts, fetched, strict=True)}
-        return found, Cost(usd=share.usd, items=share.items, calls=sum(calls.values()))
+        return found, share.total()
 
     async def reel(self, shortcode: str, *, owner: str | None = None) -> ReelResult:
         return await self.provider.fetch_reel(shortcode, owner=owner)
@@ -129,11 +133,10 @@ class Fetcher:
         batch: CommentBatch = await self.provider.fetch_comments(
             posts, max_comments=self._settings.max_comments
         )
-        share = _share(batch.cost, len(posts))
         self._comment_calls += 1
-        call = self._comment_calls
+        call, cost = self._comment_calls, batch.cost or Cost()
         return {
-            post: FetchedComments(batch.comments.get(post.shortcode, ()), share, call)
+            post: FetchedComments(batch.comments.get(post.shortcode, ()), cost, call, len(posts))
             for post in posts
         }
 
@@ -142,13 +145,14 @@ class Fetcher:
         await self._comments.close()
 
 
-def _share(cost: Cost | None, parts: int) -> Cost:
-    """An even share of a call's cost: dollars split exactly, results rounded up; a shared
-    call counts as one call for each run it served (what the run took part in)."""
+def _share(cost: Cost | None, parts: int, taken: int = 1) -> Cost:
+    """``taken`` even shares of ``parts`` of a call's cost: dollars split exactly, results
+    rounded up; a shared call counts as one call for each run it served (what the run
+    took part in)."""
     if cost is None:
         return Cost()
     return Cost(
-        usd=None if cost.usd is None else cost.usd / parts,
-        items=-(-cost.items // parts),
+        usd=None if cost.usd is None else cost.usd * taken / parts,
+        items=-(-cost.items * taken // parts),
         calls=cost.calls,
     )
