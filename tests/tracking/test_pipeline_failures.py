@@ -142,7 +142,9 @@ async def test_a_failed_run_keeps_the_previous_data(
     assert stored["active_run_id"] is None
     assert stored["last_run"]["status"] == "failed"
     assert stored["last_run"]["error"] == reason
-    assert await history_counts(store, scraped["_id"]) == (1, 1)
+    # No snapshot for a failure; a payload received but rejected is kept for the audit.
+    kept = 1 if provider.malformed else 0
+    assert await history_counts(store, scraped["_id"]) == (1, 1 + kept)
     assert not execute.worker.inflight
 
 
@@ -169,7 +171,8 @@ async def test_a_first_scrape_that_fails_leaves_the_task_unscraped(
     stored = await read_task(store, "profile", task["_id"])
     assert stored["target_profile_data"] == EMPTY_PROFILE_DATA
     assert stored["last_scraped"] is None
-    assert await history_counts(store, task["_id"]) == (0, 0)
+    # No snapshot; what was received and rejected is kept for the audit.
+    assert await history_counts(store, task["_id"]) == (0, 1)
 
 
 async def test_a_failed_reel_run_keeps_the_reel_data(
