@@ -76,6 +76,8 @@ class ScriptedProvider:
         self.calls = 0
         self.batches: list[list[str]] = []
         self.comment_calls: list[list[str]] = []
+        self.stop_after: int | None = None
+        """Comment calls stop after this many posts, as a provider's charge limit does."""
         self.reels_by_owner = False
         """Like the graph provider: a reel only through its owner."""
         self.reel_owners: list[str | None] = []
@@ -139,6 +141,10 @@ class ScriptedProvider:
         await self._arrive(counted=False)
         self.comment_calls.append([post.shortcode for post in posts])
         batch = await self._demo.fetch_comments(posts, max_comments=max_comments)
+        if self.stop_after is not None:  # a charge limit: the later posts are not reached
+            missed = frozenset(post.shortcode for post in posts[self.stop_after :])
+            kept = {code: got for code, got in batch.comments.items() if code not in missed}
+            batch = dataclasses.replace(batch, comments=kept, unreached=missed)
         self._comments.update(batch.comments)
         return batch
 

@@ -906,3 +906,36 @@ async def test_the_fake_takes_the_older_acts_path_and_a_token_parameter(fake: Fa
         }
     }
     assert bad_input.status_code == 400 and "usernames" in bad_input.json()["error"]["message"]
+
+
+async def test_posts_a_capped_comment_run_did_not_reach_are_reported_unreached(
+    fake: FakeApify, make_provider: MakeProvider
+) -> None:
+    """The charge limit stops the run after 3 results: the posts it never got to are not
+    'without comments', and say so, so that they are asked again next time."""
+    provider = make_provider(max_charge_usd=PRICE * 3 + 0.0001)
+    codes = [f"CAPPEDpost{i}" for i in range(4)]
+    for code in codes:
+        url = f"https://www.instagram.com/p/{code}/"
+        fake.add_comments(code, [comment_item(url, f"{code} {n}", likes=n) for n in range(2)])
+
+    batch = await provider.fetch_comments([ref(code, 2) for code in codes], max_comments=2)
+
+    reached = set(batch.comments)
+    assert sum(len(got) for got in batch.comments.values()) == 3
+    assert batch.unreached == frozenset(codes) - reached
+    assert len(batch.unreached) == 2
+    assert fake.items_charged <= 3
+
+
+async def test_a_comment_run_that_was_not_cut_reports_nothing_unreached(
+    fake: FakeApify, provider: ApifyProvider
+) -> None:
+    url = f"https://www.instagram.com/p/{REEL}/"
+    fake.add_comments(REEL, [comment_item(url, "only one", likes=1)])
+
+    # Two posts said to have comments; the actor finds one comment, for one of them.
+    batch = await provider.fetch_comments([ref(REEL, 5), ref("QUIETpost01", 3)], max_comments=10)
+
+    assert set(batch.comments) == {REEL}
+    assert batch.unreached == frozenset()

@@ -244,6 +244,9 @@ class CommentBatch:
     """By shortcode, the most liked first; a post the source gave nothing for is absent."""
     cost: Cost | None = None
     raw: list[Any] = field(default_factory=list)
+    unreached: frozenset[str] = frozenset()
+    """Shortcodes the source stopped before (a charge limit): nothing is known of their
+    comments, so they are asked again next time, not stored as having none."""
 
 
 class ScraperProvider(Provider, Protocol):

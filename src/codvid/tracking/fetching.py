@@ -49,6 +49,8 @@ class FetchedComments:
     """Which call answered it: a run's posts answered by one call share it once."""
     call_size: int
     """How many posts the call served."""
+    reached: bool = True
+    """False: the provider stopped before this post (nothing is known of its comments)."""
 
 
 @dataclass
@@ -104,7 +106,8 @@ class Fetcher:
     async def comments(
         self, posts: Sequence[PostRef]
     ) -> tuple[dict[str, tuple[ScrapedComment, ...]], Cost]:
-        """The top comments of each post (by shortcode) and this run's share of the cost."""
+        """The top comments of each post (by shortcode; a post the provider stopped before
+        is absent) and this run's share of the cost."""
         if not posts or not self.provider.comments_available or not self._settings.max_comments:
             return {}, Cost()
         fetched = await asyncio.gather(*(self._comments.get(post) for post in posts))
@@ -114,7 +117,11 @@ class Fetcher:
         share = Spend()
         for answered in by_call.values():
             share.add(_share(answered[0].call_cost, answered[0].call_size, len(answered)))
-        found = {post.shortcode: one.comments for post, one in zip(posts, fetched, strict=True)}
+        found = {
+            post.shortcode: one.comments
+            for post, one in zip(posts, fetched, strict=True)
+            if one.reached
+        }
         return found, share.total()
 
     async def reel(self, shortcode: str, *, owner: str | None = None) -> ReelResult:
@@ -136,7 +143,13 @@ class Fetcher:
         self._comment_calls += 1
         call, cost = self._comment_calls, batch.cost or Cost()
         return {
-            post: FetchedComments(batch.comments.get(post.shortcode, ()), cost, call, len(posts))
+            post: FetchedComments(
+                batch.comments.get(post.shortcode, ()),
+                cost,
+                call,
+                len(posts),
+                reached=post.shortcode not in batch.unreached,
+            )
             for post in posts
         }
 

@@ -148,7 +148,9 @@ async def scrape_profile(ctx: ScrapeContext, run: RunDocument, spend: Spend) -> 
     ]
     comments, cost = await ctx.fetcher.comments([result.posts[i].ref() for i in due])
     spend.add(cost)
-    fresh = [comments.get(result.posts[i].post_id, ()) for i in due]
+    # A post the provider stopped before keeps what it had, and is asked again next time.
+    due = [i for i in due if result.posts[i].post_id in comments]
+    fresh = [comments[result.posts[i].post_id] for i in due]
     count = sum(len(group) for group in fresh)
     await _event(
         ctx,
@@ -213,10 +215,13 @@ async def scrape_reel(ctx: ScrapeContext, run: RunDocument, spend: Spend) -> Non
     if _comments_due(ctx, run, top, result.comments):
         comments, cost = await ctx.fetcher.comments([result.ref()])
         spend.add(cost)
-        group = comments.get(shortcode, ())
-        (labels,) = await _label(ctx, [[c.text for c in group]])
-        top = TopComments.fetched(group, labels, now(), result.comments)
-        message = f"Fetched {len(group)} top comments"
+        if shortcode in comments:
+            group = comments[shortcode]
+            (labels,) = await _label(ctx, [[c.text for c in group]])
+            top = TopComments.fetched(group, labels, now(), result.comments)
+            message = f"Fetched {len(group)} top comments"
+        else:
+            message = "The provider stopped before this reel's comments; asked again next time"
     elif not ctx.fetcher.provider.comments_available:
         message = f"No comments available from this provider ({ctx.fetcher.provider.name})"
     else:

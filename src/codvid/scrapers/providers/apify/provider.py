@@ -214,13 +214,11 @@ class ApifyProvider:
             return CommentBatch(cost=Cost())
         per_post = max(max_comments, min(self.comment_pool * max_comments, MAX_COMMENTS_PER_POST))
         codes = list(refs)
-        runs = await self._comment_runs(
-            [
-                [refs[code] for code in codes[start : start + MAX_COMMENT_POSTS]]
-                for start in range(0, len(codes), MAX_COMMENT_POSTS)
-            ],
-            per_post,
-        )
+        groups = [
+            [refs[code] for code in codes[start : start + MAX_COMMENT_POSTS]]
+            for start in range(0, len(codes), MAX_COMMENT_POSTS)
+        ]
+        runs = await self._comment_runs(groups, per_post)
         found: dict[str, list[tuple[str, ScrapedComment]]] = {}
         raw: dict[str, dict[str, Any]] = {}
         unusable = 0
@@ -246,6 +244,13 @@ class ApifyProvider:
                 raw=self._runner.scrub(summary),
             )
         ranked = {code: mapping.top_comments(got, max_comments) for code, got in found.items()}
+        unreached = frozenset(
+            post.shortcode
+            for finished, group in zip(runs, groups, strict=True)
+            if self._cut_short(finished, _expected(group, per_post))
+            for post in group
+            if post.shortcode not in found and post.comments_count > 0
+        )
         kept = {id(entry) for entries in ranked.values() for entry in entries}
         kept_raw = [
             raw[key] for entries in found.values() for key, entry in entries if id(entry) in kept
@@ -254,37 +259,44 @@ class ApifyProvider:
             comments=ranked,
             cost=_total(finished.cost for finished in runs),
             raw=self._runner.scrub([summary, *kept_raw]),
+            unreached=unreached,
         )
 
     async def _comment_runs(self, groups: list[list[PostRef]], per_post: int) -> list[Finished]:
-        """One run per group of posts, side by side; the first failure fails the call (and
-        cancels, so aborts, the other runs)."""
+        """One run per group of posts, side by side, answered in the groups' order; the
+        first failure fails the call (and cancels, so aborts, the other runs)."""
         if len(groups) == 1:
             return [await self._comment_run(groups[0], per_post)]
-        finished: list[Finished] = []
+        finished: list[Finished | None] = [None] * len(groups)
 
-        async def collect(group: list[PostRef]) -> None:
-            finished.append(await self._comment_run(group, per_post))
+        async def collect(index: int, group: list[PostRef]) -> None:
+            finished[index] = await self._comment_run(group, per_post)
 
         try:
             async with anyio.create_task_group() as runs:
-                for group in groups:
-                    runs.start_soon(collect, group)
+                for index, group in enumerate(groups):
+                    runs.start_soon(collect, index, group)
         except BaseExceptionGroup as failed:
             raise _first(failed) from None
-        return finished
+        return [run for run in finished if run is not None]
 
     async def _comment_run(self, posts: list[PostRef], per_post: int) -> Finished:
-        # A post's known comment count bounds what it can bill; 0 may mean unknown.
-        expected = sum(
-            min(per_post, post.comments_count) if post.comments_count > 0 else per_post
-            for post in posts
-        )
         run_input = {
             "directUrls": [f"https://www.instagram.com/p/{post.shortcode}/" for post in posts],
             "resultsLimit": per_post,
         }
-        return await self._runner.run(self.comment_actor, run_input, max_items=expected)
+        return await self._runner.run(
+            self.comment_actor, run_input, max_items=_expected(posts, per_post)
+        )
+
+
+def _expected(posts: Sequence[PostRef], per_post: int) -> int:
+    """The most comments a run for ``posts`` may bill: a post's known count bounds it; 0
+    may mean unknown."""
+    return sum(
+        min(per_post, post.comments_count) if post.comments_count > 0 else per_post
+        for post in posts
+    )
 
 
 def _first(group: BaseExceptionGroup[BaseException]) -> BaseException:
