@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import statistics
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,6 +12,8 @@ SEED_PROMISE_P99_MS = 100.0
 GOAL_STATUS_RATIO = 0.5
 GOAL_FORCE_RATIO = 0.3
 GOAL_PICK_RATIO = 1.5
+GOAL_PROFILE_RUNS = 25
+GOAL_COMMENT_RATIO = 0.2
 
 Trials = list[dict[str, Any]]
 
@@ -160,17 +163,180 @@ def pick_rows(table: Table, result: dict[str, Any]) -> None:
     )
 
 
+def _median(values: list[float], fmt: str, unit: str = "") -> str:
+    """A median, with its spread when there was more than one trial."""
+    text = fmt.format(statistics.median(values)) + unit
+    return text if len(values) == 1 else f"{text} {spread(values, fmt)}"
+
+
+def batching_rows(table: Table, result: dict[str, Any]) -> None:
+    """``scrape_batching.py``: profile-actor runs and wall time, batched vs one per task."""
+    batched, baseline = result["batched"], result["baseline"]
+    tasks, subset = result["tasks"], result["baseline_tasks"]
+    runs = [float(t["profile_runs"]) for t in batched]
+    table.row(
+        f"profile-actor runs for {tasks} due tasks",
+        _median(runs, "{:.0f}"),
+        f"<= {GOAL_PROFILE_RUNS}",
+        mark(statistics.median(runs) <= GOAL_PROFILE_RUNS),
+    )
+    ended = sum(t["statuses"].get("succeeded", 0) for t in batched + baseline)
+    asked = sum(t["tasks"] for t in batched + baseline)
+    table.row(
+        "  runs succeeded (batched and baseline)",
+        f"{ended} of {asked}",
+        "all",
+        mark(ended == asked),
+    )
+    wall = [t["wall_s"] for t in batched]
+    table.row(f"  wall time, {tasks} runs batched", _median(wall, "{:.1f}", " s"))
+    scale = tasks / subset
+    one = [t["wall_s"] * scale for t in baseline]
+    table.row(
+        f"  wall time, one run per task (x{scale:g} of {subset})",
+        _median(one, "{:.0f}", " s")
+        + f" (measured {statistics.median(t['wall_s'] for t in baseline):.1f} s)",
+    )
+    ratios = [b / o for b, o in zip(wall, one, strict=True)]
+    table.row("  batched / one per task (wall time)", _median(ratios, "{:.3f}"))
+    base_runs = statistics.median(t["profile_runs"] for t in baseline) * scale
+    table.row(
+        "  profile-actor runs, one per task (extrapolated)",
+        f"{base_runs:.0f} (ratio {statistics.median(runs) / base_runs:.3f})",
+    )
+    table.row(
+        "  profile runs in flight at most (batched)",
+        _median([float(t["profile_in_flight_max"]) for t in batched], "{:.0f}"),
+    )
+    capped = sum(t["comment_runs_capped"] for t in batched)
+    comment_runs = sum(t["comment_runs"] for t in batched)
+    empty = statistics.median(t["posts_stored_without_comments"] for t in batched)
+    table.row(
+        "  comment runs cut at CODVID_APIFY_MAX_CHARGE_USD",
+        f"{capped} of {comment_runs} ({empty:.0f} posts stored without comments)",
+        "0",
+        mark(capped == 0),
+    )
+
+
+def comment_rows(table: Table, result: dict[str, Any]) -> None:
+    """``comment_costs.py``: a month of scrapes, incremental comments vs all of them."""
+    variants = result["variants"]
+    inc, full = variants["incremental"], variants["full"]
+    for key, label in (("incremental", "incremental (default)"), ("full", "all comments (full)")):
+        one = variants[key]
+        table.row(
+            f"Apify cost per profile-month, {label}",
+            f"${one['per_profile_usd']:.4f} ({one['per_profile_items']:.0f} results)",
+        )
+    ratio = inc["per_profile_usd"] / full["per_profile_usd"]
+    table.row(
+        "  incremental / full (dollars)",
+        f"{ratio:.3f}",
+        f"<= {GOAL_COMMENT_RATIO:g}",
+        mark(ratio <= GOAL_COMMENT_RATIO),
+    )
+    table.row(
+        "  same, results charged / comments alone",
+        f"{inc['per_profile_items'] / full['per_profile_items']:.3f} / "
+        f"{inc['month']['comment_usd'] / full['month']['comment_usd']:.3f}",
+    )
+    other = variants.get("refresh-any-change")
+    if other is not None:
+        table.row(
+            "  REFRESH_CHANGE=0 (any change) / full",
+            f"{other['per_profile_usd'] / full['per_profile_usd']:.3f}",
+        )
+    scrapes = inc["scrapes_per_profile"]
+    profiles = result["profiles"]
+    table.row(
+        "  posts with comments fetched, per scrape",
+        f"{inc['month']['posts_asked'] / (profiles * scrapes):.2f} incremental, "
+        f"{full['month']['posts_asked'] / (profiles * scrapes):.2f} full "
+        f"({inc['month']['new_posts'] / (profiles * scrapes):.2f} new)",
+    )
+    table.row(
+        "  first scrape per profile (onboarding, apart)",
+        f"${inc['onboarding']['usd'] / profiles:.4f} ({inc['onboarding']['items'] / profiles:.0f} "
+        "results)",
+    )
+    agree = all(
+        abs(v["service_recorded_usd"] - v["fake_usd"]) <= 1e-6 * max(1.0, v["fake_usd"])
+        for v in variants.values()
+    )
+    table.row(
+        "  spend the service recorded vs the fake's bill",
+        f"${inc['service_recorded_usd']:.2f} vs ${inc['fake_usd']:.2f} (incremental)",
+        "equal",
+        mark(agree),
+    )
+    capped = sum(
+        v["month"]["capped_runs"] + v["onboarding"]["capped_runs"] for v in variants.values()
+    )
+    failed = sum(v["statuses"]["failed"] + v["statuses"]["cancelled"] for v in variants.values())
+    table.row(
+        "  runs failed / actor runs cut by the charge cap",
+        f"{failed} / {capped}",
+        "0 / 0",
+        mark(not (failed or capped)),
+    )
+
+
+def one_table(rows: Callable[[Table, dict[str, Any]], None], result: dict[str, Any]) -> list[str]:
+    """The table of one benchmark, when its module runs on its own."""
+    table = Table()
+    rows(table, result)
+    return table.lines()
+
+
+def batching_notes(result: dict[str, Any]) -> list[str]:
+    trials = len(result["batched"])
+    return [
+        f"batching ({trials} trial{'s' if trials > 1 else ''}): {result['tasks']} due profile "
+        "tasks picked up by the scheduler of a codvid serve (CODVID_SCRAPER_PROVIDER=apify, "
+        f"job concurrency {result['concurrency']}) against the fake Apify at "
+        f"{result['run_duration_s']:g} s per actor run, {result['posts']} posts with comments "
+        "per profile; wall time from the first run created to the last finished (run "
+        "documents). One run per task is CODVID_SCRAPE_BATCH_SIZE=1 on "
+        f"{result['baseline_tasks']} of the tasks, extrapolated linearly (a constant drain "
+        "rate: concurrency runs at a time, fixed actor times). Both: one scheduler pass queues "
+        f"every due task, rate limit {result['rate_limit']} (the default 30/minute would pace "
+        "and fail the one-per-task runs, not the batched ones).",
+    ]
+
+
+def comment_notes(result: dict[str, Any]) -> list[str]:
+    inc = result["variants"]["incremental"]
+    return [
+        f"comments: {result['profiles']} profiles in process (bootstrap.running, SQLite, the "
+        f"fake Apify at ${result['price_per_item']:g} per result, "
+        f"${result['start_price']:g} per run), {inc['scrapes_per_profile']} scrapes a month "
+        f"(every {inc['interval_days']:g} days) after a first one; incremental = the "
+        "scheduler's scrapes, full = force scrapes with full=true; ~1 new post per profile "
+        "every 2-3 days, comment counts growing for a week (see comment_costs.py); money "
+        "from the fake's bill, per profile per month including its 15 profile results; every "
+        "run's charge cap raised (at the default $0.50 batched comment runs are cut, see the "
+        "batching rows).",
+    ]
+
+
 def summary(
     setup: Setup,
     latency: dict[str, Trials],
     rates: dict[str, Trials],
     picks: dict[str, Any],
     elapsed: float,
+    batching: dict[str, Any] | None = None,
+    comments: dict[str, Any] | None = None,
 ) -> list[str]:
     table = Table()
     latency_rows(table, setup, latency["force"], latency["bare"])
     rate_rows(table, setup, rates)
     pick_rows(table, picks)
+    if batching is not None:
+        batching_rows(table, batching)
+    if comments is not None:
+        comment_rows(table, comments)
     slowest = max(latency["force"], key=lambda r: r["p99_ms"])["slowest"][:6]
     return [
         "",
@@ -189,5 +355,7 @@ def summary(
         f"force_scrape ({setup.force_tasks} idle tasks, a new one per request, "
         f"{setup.force_seconds:g} s).",
         f"pick_due: {picks['plan']}",
+        *(batching_notes(batching) if batching is not None else []),
+        *(comment_notes(comments) if comments is not None else []),
         *(f"note: {note}" for note in setup.notes),
     ]

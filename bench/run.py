@@ -6,6 +6,10 @@
    ratio to a bare FastAPI route served the same way (``bare_app.py``), interleaved per
    trial so machine noise hits all three alike.
 3. ``pick_due`` of 100 tasks on 1k vs 100k tracked tasks (``pick_due.py``).
+4. Profile fetches batched into shared Apify runs: 500 due tasks against the fake Apify at
+   2 s per actor run, vs one run per task (``scrape_batching.py``).
+5. A month of comment costs for 100 profiles, incremental vs every post's comments on
+   every scrape, from the fake Apify's bill (``comment_costs.py``).
 
 Every server runs in its own process on 127.0.0.1 with a temporary data directory, and is
 stopped on the way out whatever happens. Users and tasks are created once through the
@@ -296,6 +300,52 @@ def part3() -> dict[str, Any]:
     return result
 
 
+# ---- parts 4 and 5: scraping through the fake Apify ---------------------------------
+
+
+def child(script: str, timeout: float) -> dict[str, Any]:
+    """Run a benchmark module on its own (its progress shows on stderr) and read its JSON.
+    On a timeout it gets SIGTERM, on which it stops what it started; on Ctrl-C (which it
+    got too) it is given time to do so first."""
+    process = subprocess.Popen(
+        [sys.executable, str(BENCH / script), "--json"], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        stdout, _ = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _end(process, 0)
+        raise
+    except BaseException:
+        _end(process, 30)
+        raise
+    if process.returncode != 0:
+        raise RuntimeError(f"{script} failed ({process.returncode})")
+    result: dict[str, Any] = json.loads(stdout.splitlines()[-1])
+    return result
+
+
+def _end(process: subprocess.Popen[str], patience: float) -> None:
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        process.wait(timeout=patience)
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def part4() -> dict[str, Any]:
+    say("part 4: batching, 500 due profile tasks against the fake Apify (about 3 minutes)")
+    return child("scrape_batching.py", timeout=900)
+
+
+def part5() -> dict[str, Any]:
+    say("part 5: comment costs, a simulated month of 100 profiles (about 1 minute)")
+    return child("comment_costs.py", timeout=600)
+
+
 def main() -> None:
     if shutil.which("wrk") is None:
         raise SystemExit("bench: wrk is not installed (make bench installs the Debian package)")
@@ -307,6 +357,8 @@ def main() -> None:
             latency = part1(seeded, bare, root)
             rates = part2(seeded, bare, root)
         picks = part3()
+        batching = part4()
+        comments = part5()
     finally:
         shutil.rmtree(root, ignore_errors=True)
     setup = Setup(
@@ -323,7 +375,8 @@ def main() -> None:
         force_tasks=len(seeded.tasks) - WARM_TASKS,
         notes=seeded.notes,
     )
-    for line in summary(setup, latency, rates, picks, time.monotonic() - started):
+    elapsed = time.monotonic() - started
+    for line in summary(setup, latency, rates, picks, elapsed, batching, comments):
         out(line)
 
 

@@ -88,10 +88,11 @@ def _wait_ready(server: Server, path: str, timeout: float) -> None:
     raise RuntimeError(f"{server.name} did not answer within {timeout:g} s:\n{server.log_tail()}")
 
 
-def start_codvid(data_dir: Path, name: str = "codvid") -> Server:
+def start_codvid(data_dir: Path, name: str = "codvid", env: dict[str, str] | None = None) -> Server:
+    """``env`` adds to (and wins over) the bench's settings, e.g. to turn the scheduler on."""
     port = free_port()
     argv = [str(BIN / "codvid"), "serve", "--host", HOST, "--port", str(port)]
-    env = {**CODVID_ENV, "CODVID_DATA_DIR": str(data_dir)}
+    env = {**CODVID_ENV, "CODVID_DATA_DIR": str(data_dir), **(env or {})}
     log_path = data_dir.parent / f"{data_dir.name}.log"
     return _spawn(name, argv, env, log_path, "/codvid-ai/ping")
 
