@@ -76,6 +76,8 @@ class ScriptedProvider:
         self.calls = 0
         self.batches: list[list[str]] = []
         self.comment_calls: list[list[str]] = []
+        self._profile_calls_now = 0
+        self.most_profile_calls_at_once = 0
         self.stop_after: int | None = None
         """Comment calls stop after this many posts, as a provider's charge limit does."""
         self.reels_by_owner = False
@@ -114,6 +116,16 @@ class ScriptedProvider:
             raise self.error
 
     async def fetch_profiles(self, usernames: Sequence[str], *, max_posts: int) -> ProfileBatch:
+        self._profile_calls_now += 1
+        self.most_profile_calls_at_once = max(
+            self.most_profile_calls_at_once, self._profile_calls_now
+        )
+        try:
+            return await self._fetch_profiles(usernames, max_posts=max_posts)
+        finally:
+            self._profile_calls_now -= 1
+
+    async def _fetch_profiles(self, usernames: Sequence[str], *, max_posts: int) -> ProfileBatch:
         await self._arrive()
         self.batches.append(list(usernames))
         batch = await self._demo.fetch_profiles(usernames, max_posts=max_posts)

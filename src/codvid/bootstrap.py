@@ -41,7 +41,7 @@ from codvid.sentiment import get_analyzer
 from codvid.storage import IndexSpec, Store, open_store
 from codvid.tracking import documents as tracking_documents
 from codvid.tracking import scheduled, tasks
-from codvid.tracking.fetching import Fetcher
+from codvid.tracking.fetching import CALLS_IN_FLIGHT, Fetcher
 from codvid.tracking.pipelines import ScrapeContext
 from codvid.tracking.scrape import Adopter
 from codvid.users import documents as user_documents
@@ -161,7 +161,7 @@ def scrape_worker(
         analyzer=get_analyzer(),
         worker_id=worker_id,
     )
-    adopter = Adopter(context)
+    adopter = Adopter(context, limit=CALLS_IN_FLIGHT * fetcher.profile_batch_size)
     fetcher.fill_profile_batches(adopter)
     return ScrapeWorker(Worker(settings.jobs.concurrency, worker_id), context, adopter, storage)
 

@@ -295,6 +295,31 @@ async def test_queued_profile_runs_join_the_provider_call_of_a_running_one(
         assert stored["target_profile_data"]["username"] == task["target_profile"]
 
 
+async def test_a_long_queue_drains_through_several_calls_at_once(
+    store: Store, make_executor: MakeExecutor, provider: ScriptedProvider
+) -> None:
+    """One slot, calls of 2 profiles: the queued runs beyond a call's room open the next
+    call, so the calls overlap instead of waiting for the slot one by one."""
+    execute = make_executor(job_concurrency=1, scrape_batch_size=2, scrape_batch_window=0.02)
+    provider.delay = 0.2
+    tasks = [await profile_task(store, f"queued{i}") for i in range(8)]
+    claimed = [await runs.claim(store, "profile", t["_id"], USER, "force") for t in tasks]
+
+    await execute(claimed[0]["_id"])
+    await eventually(
+        lambda: _all_ended(store, [run["_id"] for run in claimed]), what="every run ended"
+    )
+
+    assert all(len(batch) <= 2 for batch in provider.batches)
+    assert sorted(name for batch in provider.batches for name in batch) == sorted(
+        t["target_profile"] for t in tasks
+    )
+    assert provider.most_profile_calls_at_once >= 2
+    for run in claimed:
+        done = await read_run(store, run["_id"])
+        assert done["status"] == "succeeded", done["error"]
+
+
 async def _all_ended(store: Store, run_ids: list[str]) -> bool:
     for run_id in run_ids:
         if (await read_run(store, run_id))["status"] in runs.ACTIVE:

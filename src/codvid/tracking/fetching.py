@@ -76,18 +76,27 @@ class Spend:
         return Cost(usd=self.usd, items=self.items, calls=self.calls)
 
 
+CALLS_IN_FLIGHT = 4
+"""Profile calls (and comment calls) of one process out at once."""
+
+
 class Fetcher:
     def __init__(self, provider: ScraperProvider, settings: ScrapingSettings) -> None:
         self.provider = provider
         self._settings = settings
         size = max(1, min(settings.batch_size, provider.batch_size))
+        self.profile_batch_size = size
         self._profiles: Coalescer[str, FetchedProfile] = Coalescer(
-            self._fetch_profiles, window=settings.batch_window, max_size=size
+            self._fetch_profiles,
+            window=settings.batch_window,
+            max_size=size,
+            max_batches=CALLS_IN_FLIGHT,
         )
         self._comments: Coalescer[PostRef, FetchedComments] = Coalescer(
             self._fetch_comments,
             window=settings.batch_window,
             max_size=size * settings.max_posts,
+            max_batches=CALLS_IN_FLIGHT,
         )
 
         self._comment_calls = 0

@@ -151,19 +151,27 @@ class Adopter:
     """Starts queued profile runs here to fill a profile call that goes out with room.
 
     A run it starts is moved from queued to processing by the same atomic step a worker
-    uses, so its own message, when it comes, finds it taken and does nothing. The runs it
-    started are awaited (for ``grace``) and then cancelled when the worker stops.
+    uses, so its own message, when it comes, finds it taken and does nothing. When more
+    runs are queued than the call has room for, it also starts up to ``room`` more, which
+    open the next call: the queue drains through several calls at once (as many as the
+    fetcher lets out), whatever the job concurrency. At most ``limit`` adopted runs go on
+    at once. The runs it started are awaited (for ``grace``) and then cancelled when the
+    worker stops.
     """
 
-    def __init__(self, ctx: ScrapeContext) -> None:
+    def __init__(self, ctx: ScrapeContext, *, limit: int) -> None:
+        if limit < 1:
+            raise ValueError("limit must be positive")
         self._ctx = ctx
+        self._limit = limit
         self._running: set[asyncio.Task[None]] = set()
 
     async def __call__(self, room: int) -> list[str]:
         ctx = self._ctx
         usernames: list[str] = []
         adopted: list[RunDocument] = []
-        for queued in await runs.queued(ctx.store, "profile", room):
+        wanted = min(2 * room, self._limit - len(self._running))
+        for queued in await runs.queued(ctx.store, "profile", max(0, wanted)):
             run = await runs.start(ctx.store, queued["_id"], ctx.worker_id)
             if run is None:
                 continue  # a worker got there first
@@ -173,10 +181,12 @@ class Adopter:
             if task is None:
                 await runs.cancel(ctx.store, run, "The task was deleted before its run started")
                 continue
-            usernames.append(task["target_profile"].lower())
+            if len(usernames) < room:
+                usernames.append(task["target_profile"].lower())
             adopted.append(run)
         # Only now: a run started earlier would ask for its profile before the batch
-        # knows the username is coming, and go out in a call of its own.
+        # knows the username is coming, and go out in a call of its own (which is what
+        # the runs beyond ``room`` are for).
         for run in adopted:
             started = asyncio.create_task(run_started(ctx, run))
             self._running.add(started)
