@@ -163,6 +163,44 @@ class ScrapedPost:
             comments_count=self.comments_count,
         )
 
+    def as_reel(
+        self,
+        *,
+        owner: str,
+        provider: str,
+        raw: dict[str, Any],
+        reel_url: str | None = None,
+        cost: Cost | None = None,
+    ) -> ReelResult:
+        """This post as a reel task's result (its unavailable counts renamed)."""
+        return ReelResult(
+            shortcode=self.post_id,
+            reel_url=reel_url or self.post_url,
+            caption=self.caption,
+            likes=self.likes_count,
+            comments=self.comments_count,
+            views=self.video_view_count,
+            plays=self.video_play_count,
+            timestamp=self.timestamp,
+            hashtags=self.hashtags,
+            mentions=self.mentions,
+            owner_username=owner,
+            provider=provider,
+            is_demo=False,
+            raw=raw,
+            unavailable=tuple(sorted(_REEL_COUNTS[name] for name in self.unavailable)),
+            cost=cost,
+        )
+
+
+_REEL_COUNTS = {
+    "likes_count": "likes",
+    "comments_count": "comments",
+    "video_view_count": "views",
+    "video_play_count": "plays",
+}
+"""A post's count fields by the names a reel gives them."""
+
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class ProfileResult:

@@ -255,28 +255,11 @@ def reel(item: Mapping[str, Any], *, origin: Mapping[str, Any]) -> ReelResult:
     found = post(item, where="item")
     fields = _Fields(item, "item")
     owner = handle(fields.text("ownerUsername", required=True))
-    names = {
-        "likes_count": "likes",
-        "comments_count": "comments",
-        "video_view_count": "views",
-        "video_play_count": "plays",
-    }
-    return ReelResult(
-        shortcode=found.post_id,
-        reel_url=f"https://www.instagram.com/reel/{found.post_id}/",
-        caption=found.caption,
-        likes=found.likes_count,
-        comments=found.comments_count,
-        views=found.video_view_count,
-        plays=found.video_play_count,
-        timestamp=found.timestamp,
-        hashtags=found.hashtags,
-        mentions=found.mentions,
-        owner_username=owner,
+    return found.as_reel(
+        owner=owner,
         provider=PROVIDER_NAME,
-        is_demo=False,
         raw={**origin, "item": bounded(item, _POST_FIELDS)},
-        unavailable=tuple(names[name] for name in found.unavailable),
+        reel_url=f"https://www.instagram.com/reel/{found.post_id}/",
     )
 
 

@@ -99,34 +99,9 @@ def post(item: object, path: str) -> ScrapedPost:
     )
 
 
-_REEL_NAMES = {
-    "likes_count": "likes",
-    "comments_count": "comments",
-    "video_view_count": "views",
-    "video_play_count": "plays",
-}
-
-
 def reel(found: ScrapedPost, owner: str, raw: dict[str, Any], cost: Cost) -> ReelResult:
     """A reel task's result from the media item found among its owner's media."""
-    return ReelResult(
-        shortcode=found.post_id,
-        reel_url=found.post_url,
-        caption=found.caption,
-        likes=found.likes_count,
-        comments=found.comments_count,
-        views=found.video_view_count,
-        plays=found.video_play_count,
-        timestamp=found.timestamp,
-        hashtags=found.hashtags,
-        mentions=found.mentions,
-        owner_username=owner,
-        provider=PROVIDER_NAME,
-        is_demo=False,
-        raw=raw,
-        unavailable=tuple(sorted(_REEL_NAMES[name] for name in found.unavailable)),
-        cost=cost,
-    )
+    return found.as_reel(owner=owner, provider=PROVIDER_NAME, raw=raw, cost=cost)
 
 
 def post_type(media_type: object, product_type: object) -> PostType:
