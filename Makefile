@@ -46,7 +46,15 @@ fmt: install-dev
 typecheck: install-dev
 	$(BIN)/mypy
 
-pytest: install-dev
+# A MongoDB-wire-compatible server for the MongoDB adapter's tests (no mongod here);
+# CODVID_TEST_MONGODB_URI=mongodb://... runs them against a real server instead.
+JONGODB := .cache/jongodb/node_modules/@jongodb/memory-server-bin-linux-x64-gnu/bin/jongodb
+
+$(JONGODB):
+	npm install --prefix .cache/jongodb --no-audit --no-fund --silent \
+		@jongodb/memory-server-bin-linux-x64-gnu@0.1.6
+
+pytest: install-dev $(JONGODB)
 	$(BIN)/pytest
 
 test: lint imports typecheck pytest
@@ -54,7 +62,7 @@ test: lint imports typecheck pytest
 check: test
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis .cache
 
 # Renew the lock files from pyproject.toml (pip-tools; needs the package index).
 lock: install-dev

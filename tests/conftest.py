@@ -5,6 +5,7 @@ and the service as its own process over real HTTP."""
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import AsyncExitStack
 from pathlib import Path
@@ -16,10 +17,12 @@ import pytest
 from codvid.bootstrap import INDEXES
 from codvid.config import Settings, load_settings
 from codvid.storage import Store
+from codvid.storage.mongodb import MongoStore
 from codvid.storage.sqlite import SQLiteStore
 from tests.client import Api, Tracking
 from tests.doubles import ScriptedProvider
 from tests.factories import Executor
+from tests.mongo import NoServer, mongodb_server
 from tests.server import RunningServer, make_run_command, start_server
 from tests.service import Service, serving
 from tests.stores import YieldingStore
@@ -65,12 +68,26 @@ def make_settings(tmp_path: Path) -> MakeSettings:
     return make
 
 
+@pytest.fixture(scope="session")
+def mongodb_url() -> Iterator[str]:
+    """A MongoDB-compatible server for the session (see ``tests/mongo.py``)."""
+    try:
+        with mongodb_server() as url:
+            yield url
+    except NoServer as exc:
+        pytest.skip(str(exc))
+
+
 @pytest.fixture(params=["sqlite", "sqlite-yielding", "mongodb"])
 async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
-    """A store with every domain's indexes, on each adapter that can be reached here."""
+    """A store with every domain's indexes, on each adapter that can be reached here; on
+    MongoDB, a database of its own per test."""
+    opened: Store
     if request.param == "mongodb":
-        pytest.skip("MongoDB adapter: a later issue; no mongod can run on these machines")
-    opened: Store = SQLiteStore(tmp_path / "test.sqlite3")
+        url = request.getfixturevalue("mongodb_url")
+        opened = MongoStore(f"{url}/codvid_test_{uuid.uuid4().hex}")
+    else:
+        opened = SQLiteStore(tmp_path / "test.sqlite3")
     if request.param == "sqlite-yielding":
         opened = YieldingStore(opened)
     await opened.ensure_indexes(INDEXES)

@@ -1,0 +1,69 @@
+"""A MongoDB-compatible server for the tests: ``CODVID_TEST_MONGODB_URI`` when set (a real
+``mongod``), else the jongodb binary that ``make test`` installs from npm, started on a free
+port of 127.0.0.1 for the session and stopped after it."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from tests.server import REPO, free_port
+
+JONGODB = Path(
+    os.environ.get(
+        "CODVID_TEST_JONGODB",
+        REPO / ".cache/jongodb/node_modules/@jongodb/memory-server-bin-linux-x64-gnu/bin/jongodb",
+    )
+)
+START_TIMEOUT = 20.0
+
+
+class NoServer(Exception):
+    """No MongoDB-compatible server can be had here; the message says why."""
+
+
+@contextmanager
+def mongodb_server() -> Iterator[str]:
+    """The base URL (``mongodb://host:port``) of a server for this session."""
+    given = os.environ.get("CODVID_TEST_MONGODB_URI")
+    if given:
+        yield given.rstrip("/")
+        return
+    if not JONGODB.is_file():
+        raise NoServer(
+            f"no MongoDB-compatible server: {JONGODB} is missing (make test installs it)"
+        )
+    port = free_port()
+    process = subprocess.Popen(
+        [str(JONGODB), "--host=127.0.0.1", f"--port={port}"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        _wait_for_port(port, process)
+        yield f"mongodb://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _wait_for_port(port: int, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise NoServer(f"jongodb exited with code {process.returncode} at start")
+        with socket.socket() as sock:
+            sock.settimeout(0.2)
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.05)
+    raise NoServer(f"jongodb did not listen on port {port} within {START_TIMEOUT:g} s")
