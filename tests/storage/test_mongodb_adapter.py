@@ -67,3 +67,44 @@ async def test_an_inserted_document_is_not_changed_by_the_driver(mongodb_url: st
         assert document == {"_id": "x", "v": 1}
     finally:
         await store.close()
+
+
+async def test_keys_mongodb_refuses_are_stored_escaped_and_read_back(mongodb_url: str) -> None:
+    """Free-text keys (note names) with a dot or a leading dollar: MongoDB 4.4 refuses to
+    store them, so the server holds them escaped, and the service reads them unchanged."""
+    from pymongo import AsyncMongoClient
+
+    name = f"codvid_{uuid.uuid4().hex}"
+    store = MongoStore(f"{mongodb_url}/{name}")
+    notes = {"$price": "12", "v1.2 launch": "soon", "100%": {"a.b": ["$x", {"$y": 1}]}}
+    try:
+        things = store.collection("things")
+        await things.insert_one({"_id": "p", "ai_memory": notes})
+        await things.update_one({"_id": "q"}, {"$set": {"x": 1}})  # no match: harmless
+        await things.insert_one({"_id": "q", "ai_memory": {}})
+        await things.update_one({"_id": "q"}, {"$set": {"ai_memory": notes}})
+        for doc_id in ("p", "q"):
+            assert (await things.find_one({"_id": doc_id}))["ai_memory"] == notes
+        raw = AsyncMongoClient(mongodb_url)
+        try:
+            stored = await raw[name]["things"].find_one({"_id": "p"})
+        finally:
+            await raw.close()
+        assert stored is not None
+        assert _all_keys(stored["ai_memory"]) == {
+            "%24price",
+            "v1%2E2 launch",
+            "100%25",
+            "a%2Eb",
+            "%24y",
+        }
+    finally:
+        await store.close()
+
+
+def _all_keys(value: object) -> set[str]:
+    if isinstance(value, dict):
+        return {*value, *(key for item in value.values() for key in _all_keys(item))}
+    if isinstance(value, list):
+        return {key for item in value for key in _all_keys(item)}
+    return set()

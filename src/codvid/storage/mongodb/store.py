@@ -1,10 +1,10 @@
 """MongoDB implementation of the storage interface, on PyMongo's async API.
 
-The interface is a subset of PyMongo's, so most calls pass through. What the adapter adds:
-the same checks of filters and updates as the SQLite adapter (so a bad query fails alike
-on both), projections applied here as well as asked of the server (a wire-compatible test
-server ignores them), and the driver's errors turned into the storage errors, without the
-driver's text or host names.
+The interface is a subset of PyMongo's, so most calls pass through. What the adapter
+adds: the same checks of filters and updates as the SQLite adapter (a bad query fails
+alike on both); keys MongoDB refuses, stored escaped (:mod:`.keys`); projections applied
+here as well as asked of the server (a wire-compatible test server ignores them); and the
+driver's errors turned into the storage errors, without the driver's text or host names.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from codvid.storage.base import (
     Update,
 )
 from codvid.storage.documents import split_path, validate_filter, validate_update
+from codvid.storage.mongodb import keys
 
 DEFAULT_TIMEOUT = 5.0
 _DUPLICATE_CODES = frozenset({11000, 11001})
@@ -42,8 +43,8 @@ class MongoCollection:
         if not isinstance(identifier, str) or not identifier:
             raise StorageError("a document needs a string _id")
         async with _errors():
-            # PyMongo adds nothing to a document that has an _id; a copy keeps it so.
-            await self._collection.insert_one(dict(document))
+            # A copy: PyMongo would add to the caller's document what it sends.
+            await self._collection.insert_one(keys.encode(document))
 
     async def find_one(
         self,
@@ -74,7 +75,7 @@ class MongoCollection:
                 skip=int(skip),
             )
             found = await cursor.to_list()
-        return [_projected(document, projection) for document in found]
+        return [_projected(keys.decode(document), projection) for document in found]
 
     async def count_documents(self, filter: Filter) -> int:
         validate_filter(filter)
@@ -111,7 +112,7 @@ class MongoCollection:
                 projection=_projection(projection),
                 return_document=ReturnDocument.AFTER if return_after else ReturnDocument.BEFORE,
             )
-        return None if found is None else _projected(found, projection)
+        return None if found is None else _projected(keys.decode(found), projection)
 
     async def delete_one(self, filter: Filter) -> int:
         validate_filter(filter)
@@ -179,7 +180,13 @@ def _check(filter: Filter, update: Update) -> None:
 
 
 def _update(update: Update) -> dict[str, Any]:
-    return {operator: dict(fields) for operator, fields in update.items()}
+    """The update as sent: the values of ``$set`` with their keys stored safely."""
+    return {
+        operator: {path: keys.encode(value) for path, value in fields.items()}
+        if operator == "$set"
+        else dict(fields)
+        for operator, fields in update.items()
+    }
 
 
 def _sort(sort: SortSpec | None) -> list[tuple[str, int]] | None:
