@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from typing import Any
 
 import pytest
 
@@ -84,8 +85,9 @@ async def test_keys_mongodb_refuses_are_stored_escaped_and_read_back(mongodb_url
         await things.insert_one({"_id": "q", "ai_memory": {}})
         await things.update_one({"_id": "q"}, {"$set": {"ai_memory": notes}})
         for doc_id in ("p", "q"):
-            assert (await things.find_one({"_id": doc_id}))["ai_memory"] == notes
-        raw = AsyncMongoClient(mongodb_url)
+            found = await things.find_one({"_id": doc_id})
+            assert found is not None and found["ai_memory"] == notes
+        raw: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(mongodb_url)
         try:
             stored = await raw[name]["things"].find_one({"_id": "p"})
         finally:
