@@ -118,11 +118,19 @@ def execute(make_executor: MakeExecutor) -> Executor:
 # ---- the service in this process, through httpx.ASGITransport -------------------------
 
 
-@pytest.fixture(scope="session")
-async def service(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Service]:
-    """One service for the session, as the shared server was: each test signs up its own
-    users, so tests do not see each other's data."""
-    settings = load_settings(data_dir=tmp_path_factory.mktemp("service"), **TEST_SETTINGS)
+@pytest.fixture(scope="session", params=["sqlite", "mongodb"])
+async def service(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Service]:
+    """One service per storage adapter for the session, as the shared server was: each
+    test signs up its own users, so tests do not see each other's data."""
+    storage: dict[str, str] = {}
+    if request.param == "mongodb":
+        url = request.getfixturevalue("mongodb_url")
+        storage = {"database_url": f"{url}/codvid_service_{uuid.uuid4().hex}"}
+    settings = load_settings(
+        data_dir=tmp_path_factory.mktemp("service"), **TEST_SETTINGS, **storage
+    )
     async with serving(settings) as running:
         yield running
 
