@@ -26,6 +26,8 @@ class ScrapingSettings(SettingsGroup):
     share (0.1: 10 %) since they were last fetched; new posts always get theirs."""
     raw_max_bytes: int = setting("SCRAPE_RAW_MAX_BYTES", 262_144, ge=1024, le=16 * 1024 * 1024)
     """The most of a provider's payload kept per run for auditing (a failed run's too)."""
+    raw_retention_days: float = setting("RAW_PAYLOAD_RETENTION_DAYS", 30, gt=0, le=3650)
+    """Days a run's raw payload is kept; the snapshots (the numbers) are kept for good."""
     rate_limit: str | None = setting("SCRAPER_RATE_LIMIT", None)
     """Provider calls, shared by every run of the process (of every process, with Redis);
     unset: the provider's own default (its vendor's published limits)."""

@@ -56,7 +56,10 @@ INDEXES = {
     ],
     EVENTS: [IndexSpec("run_seq", (("run_id", 1), ("seq", 1)))],
     SNAPSHOTS: [IndexSpec("task_taken", (("task_id", 1), ("taken_at", 1)))],
-    RAW_PAYLOADS: [IndexSpec("task", (("task_id", 1),))],
+    RAW_PAYLOADS: [
+        IndexSpec("task", (("task_id", 1),)),
+        IndexSpec("fetched", (("fetched_at", 1),)),
+    ],
     USAGE: [IndexSpec("owner_month", (("user_id", 1), ("month", 1)))],
 }
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from typing import Any, cast
 
+from codvid.kit.clock import now
 from codvid.kit.ids import new_id
 from codvid.storage import Store
 from codvid.tracking.documents import (
@@ -48,6 +49,13 @@ async def keep_payload(store: Store, run: RunDocument, raw: dict[str, Any], at: 
     }
     await store.collection(RAW_PAYLOADS).delete_one({"_id": run["_id"]})
     await store.collection(RAW_PAYLOADS).insert_one(dict(payload))
+
+
+async def expire_payloads(store: Store, retention_days: float) -> int:
+    """Delete the raw payloads older than ``retention_days``; how many went. One periodic
+    sweep on every adapter (epoch-second times cannot drive a MongoDB TTL index)."""
+    cutoff = now() - retention_days * 86_400
+    return await store.collection(RAW_PAYLOADS).delete_many({"fetched_at": {"$lt": cutoff}})
 
 
 def capped_payload(payload: Any, max_bytes: int) -> dict[str, Any]:

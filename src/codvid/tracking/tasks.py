@@ -16,13 +16,15 @@ from codvid.jobs.ports import Enqueue, Handler
 from codvid.jobs.settings import JobSettings
 from codvid.scrapers.settings import ScrapingSettings
 from codvid.storage import Store
-from codvid.tracking import scheduled, scrape
+from codvid.tracking import history, scheduled, scrape
 from codvid.tracking.pipelines import ScrapeContext
 
 SCRAPE_RUN = "codvid.tracking.scrape_run"
 """Execute one run, by its id."""
 
 Loop = tuple[str, float, Callable[[], Awaitable[object]]]
+EXPIRY_INTERVAL = 3600.0
+"""Seconds between sweeps of expired raw payloads."""
 
 
 def handlers(ctx: ScrapeContext) -> dict[str, Handler]:
@@ -44,11 +46,16 @@ def loops(
             in_process=is_in_process(settings),
         ),
     )
+    expiry: Loop = (
+        "raw payload expiry",
+        EXPIRY_INTERVAL,
+        partial(history.expire_payloads, store, scraping.raw_retention_days),
+    )
     if not settings.scheduler_enabled:
-        return [sweeper]
+        return [sweeper, expiry]
     due: Loop = (
         "scheduler",
         settings.scheduler_interval,
         partial(scheduled.schedule_due, store, enqueue, settings.scheduler_batch, scraping),
     )
-    return [sweeper, due]
+    return [sweeper, expiry, due]
