@@ -108,7 +108,9 @@ async def running(
         resources: Resources = {"settings": settings, "store": store, "enqueue": enqueue}
         if Role.API in chosen:
             secret = jwt_secret(settings.auth, settings.storage.data_dir)
-            resources["auth"] = AuthContext.build(settings.auth, secret)
+            counters = counter_storage(settings.counters)
+            stack.push_async_callback(close_counter_storage, counters)
+            resources["auth"] = AuthContext.build(settings.auth, secret, counters)
             assistant = Assistant.build(settings.ai, settings.scraping)
             stack.push_async_callback(assistant.provider.close)
             resources["assistant"] = assistant

@@ -4,6 +4,7 @@ address for throttling."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from codvid.auth.passwords import PasswordHashing
 from codvid.auth.schemas import Credentials
@@ -13,6 +14,9 @@ from codvid.auth.tokens import TokenIssuer
 from codvid.errors import BadRequest, InvalidCredentials, NotFound, Unauthorized
 from codvid.storage import Document, Store
 from codvid.users import service as users
+
+if TYPE_CHECKING:
+    from limits.aio.storage import Storage
 
 MISSING_TOKEN = "Unauthorized: missing session token while accessing non-public routes"
 
@@ -37,10 +41,13 @@ class AuthContext:
     min_password_length: int
 
     @classmethod
-    def build(cls, settings: AuthSettings, secret: str) -> AuthContext:
+    def build(
+        cls, settings: AuthSettings, secret: str, counters: Storage | None = None
+    ) -> AuthContext:
+        """``counters``: where the throttles count (see :func:`build_throttles`)."""
         return cls(
             tokens=TokenIssuer(secret, settings.jwt_lifetime_days * 86400),
-            throttles=build_throttles(settings),
+            throttles=build_throttles(settings, counters),
             hashing=PasswordHashing(settings.password_hash_concurrency),
             min_password_length=settings.min_password_length,
         )

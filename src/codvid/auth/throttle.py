@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from limits import RateLimitItem, parse
-from limits.aio.storage import MemoryStorage
+from limits.aio.storage import MemoryStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
 
 from codvid.auth.settings import AuthSettings
@@ -44,13 +44,13 @@ class Throttles:
     signup_client: Throttle
 
 
-def build_throttles(settings: AuthSettings) -> Throttles:
-    """In-process counters: right for the embedded default; a shared store (Redis)
-    belongs with the scaled-out setup."""
-    limiter = MovingWindowRateLimiter(MemoryStorage())
+def build_throttles(settings: AuthSettings, counters: Storage | None = None) -> Throttles:
+    """Throttles counting in ``counters``: the process's memory by default (the embedded
+    default), Redis when the processes of a deployment must share them."""
+    limiter = MovingWindowRateLimiter(counters or MemoryStorage())
 
     def throttle(rate: str, scope: str) -> Throttle:
-        return Throttle(limiter, parse(rate), scope)
+        return Throttle(limiter, parse(rate), f"codvid-auth:{scope}")
 
     return Throttles(
         login_pair=throttle(settings.login_rate_per_email_client, "login-pair"),
