@@ -22,7 +22,7 @@ from codvid.storage.sqlite import SQLiteStore
 from tests.client import Api, Tracking
 from tests.doubles import ScriptedProvider
 from tests.factories import Executor
-from tests.mongo import NoServer, mongodb_server
+from tests.mongo import NoServer, database_url, mongodb_server
 from tests.server import RunningServer, make_run_command, start_server
 from tests.service import Service, serving
 from tests.stores import YieldingStore
@@ -85,7 +85,7 @@ async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
     opened: Store
     if request.param == "mongodb":
         url = request.getfixturevalue("mongodb_url")
-        opened = MongoStore(f"{url}/codvid_test_{uuid.uuid4().hex}")
+        opened = MongoStore(database_url(url, f"codvid_test_{uuid.uuid4().hex}"))
     else:
         opened = SQLiteStore(tmp_path / "test.sqlite3")
     if request.param == "sqlite-yielding":
@@ -127,7 +127,7 @@ async def service(
     storage: dict[str, str] = {}
     if request.param == "mongodb":
         url = request.getfixturevalue("mongodb_url")
-        storage = {"database_url": f"{url}/codvid_service_{uuid.uuid4().hex}"}
+        storage = {"database_url": database_url(url, f"codvid_service_{uuid.uuid4().hex}")}
     settings = load_settings(
         data_dir=tmp_path_factory.mktemp("service"), **TEST_SETTINGS, **storage
     )

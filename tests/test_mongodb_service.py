@@ -12,6 +12,7 @@ import pytest
 
 from tests.client import Api, Tracking
 from tests.conftest import TEST_ENV
+from tests.mongo import database_url
 from tests.server import start_server
 
 pytestmark = pytest.mark.anyio
@@ -31,7 +32,7 @@ async def test_the_workflows_run_on_mongodb_and_survive_a_restart(
 ) -> None:
     env = {
         **TEST_ENV,
-        "CODVID_DATABASE_URL": f"{mongodb_url}/codvid_{uuid.uuid4().hex}",
+        "CODVID_DATABASE_URL": database_url(mongodb_url, f"codvid_{uuid.uuid4().hex}"),
         "CODVID_SCRAPER_STEP_DELAY": "0",
         "CODVID_SCHEDULER_ENABLED": "false",
         # Processes that share a database share the secret too (the generated one lives in
