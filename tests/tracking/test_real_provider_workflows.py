@@ -306,6 +306,30 @@ async def assert_nothing_stored(api: Client, task_id: str) -> None:
     assert task["next_scrape_due"] > time.time()  # backed off or held, not due at once
 
 
+async def assert_profile_failure(
+    api: Client,
+    fake: Any,
+    failure: tuple[Arrange, str | re.Pattern[str]],
+    *,
+    prefix: str,
+    permanent: bool,
+) -> None:
+    """A profile run the fake makes fail: the reason over the API, nothing stored, and a
+    hold exactly when the failure is permanent."""
+    arrange, reason = failure
+    username = new_username(prefix)
+    arrange(fake, username)
+    task_id = await api.profile_task(username)
+
+    status = await api.scrape(task_id)
+
+    assert_failed(status, reason if isinstance(reason, re.Pattern) else reason.format(u=username))
+    await assert_nothing_stored(api, task_id)
+    assert (status.get("scrape_hold") or {}).get("cause") == (
+        "permanent_failure" if permanent else None
+    )
+
+
 async def assert_seed_workflow(
     api: Client, demo: Reference, task_id: str, status: Mapping[str, Any]
 ) -> dict[str, Any]:
@@ -630,18 +654,12 @@ APIFY_FAILURES: dict[str, tuple[Arrange, str | re.Pattern[str]]] = {
 async def test_apify_failures_end_the_run_with_the_reason(
     apify: FakeApify, on_apify: Client, case: str
 ) -> None:
-    arrange, reason = APIFY_FAILURES[case]
-    username = new_username("apify_fail")
-    arrange(apify, username)
-    task_id = await on_apify.profile_task(username)
-
-    status = await on_apify.scrape(task_id)
-
-    assert_failed(status, reason if isinstance(reason, re.Pattern) else reason.format(u=username))
-    await assert_nothing_stored(on_apify, task_id)
-    permanent = case in ("missing", "private")
-    assert (status.get("scrape_hold") or {}).get("cause") == (
-        "permanent_failure" if permanent else None
+    await assert_profile_failure(
+        on_apify,
+        apify,
+        APIFY_FAILURES[case],
+        prefix="apify_fail",
+        permanent=case in ("missing", "private"),
     )
 
 
@@ -1069,18 +1087,12 @@ GRAPH_FAILURES: dict[str, tuple[Arrange, str | re.Pattern[str]]] = {
 async def test_graph_failures_end_the_run_with_the_reason(
     graph: FakeGraph, on_graph: Client, case: str
 ) -> None:
-    arrange, reason = GRAPH_FAILURES[case]
-    username = new_username("graph_fail")
-    arrange(graph, username)
-    task_id = await on_graph.profile_task(username)
-
-    status = await on_graph.scrape(task_id)
-
-    assert_failed(status, reason if isinstance(reason, re.Pattern) else reason.format(u=username))
-    await assert_nothing_stored(on_graph, task_id)
-    permanent = case in ("missing", "personal")
-    assert (status.get("scrape_hold") or {}).get("cause") == (
-        "permanent_failure" if permanent else None
+    await assert_profile_failure(
+        on_graph,
+        graph,
+        GRAPH_FAILURES[case],
+        prefix="graph_fail",
+        permanent=case in ("missing", "personal"),
     )
 
 
@@ -1372,18 +1384,12 @@ INSTALOADER_FAILURES: dict[str, tuple[Arrange, str | re.Pattern[str]]] = {
 async def test_instaloader_failures_end_the_run_with_the_reason(
     instagram: FakeInstagram, on_instaloader: Client, case: str
 ) -> None:
-    arrange, reason = INSTALOADER_FAILURES[case]
-    username = new_username("insta_fail")
-    arrange(instagram, username)
-    task_id = await on_instaloader.profile_task(username)
-
-    status = await on_instaloader.scrape(task_id)
-
-    assert_failed(status, reason if isinstance(reason, re.Pattern) else reason.format(u=username))
-    await assert_nothing_stored(on_instaloader, task_id)
-    permanent = case in ("missing", "private")
-    assert (status.get("scrape_hold") or {}).get("cause") == (
-        "permanent_failure" if permanent else None
+    await assert_profile_failure(
+        on_instaloader,
+        instagram,
+        INSTALOADER_FAILURES[case],
+        prefix="insta_fail",
+        permanent=case in ("missing", "private"),
     )
 
 
