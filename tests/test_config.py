@@ -40,6 +40,9 @@ PUBLISHED: list[tuple[str, str, str, Any]] = [
     ("CODVID_LOOKUP_RATE_PER_CLIENT", "8/minute", "auth.lookup_rate_per_client", "8/minute"),
     ("CODVID_PASSWORD_HASH_CONCURRENCY", "4", "auth.password_hash_concurrency", 4),
     ("CODVID_BROKER_URL", "memory://", "jobs.broker_url", "memory://"),
+    ("CODVID_BROKER_QUEUE", "team-a.jobs", "jobs.broker_queue", "team-a.jobs"),
+    ("CODVID_BROKER_MAX_QUEUED", "5000", "jobs.broker_max_queued", 5000),
+    ("CODVID_BROKER_DELIVERY_LIMIT", "3", "jobs.delivery_limit", 3),
     ("CODVID_JOB_CONCURRENCY", "3", "jobs.concurrency", 3),
     ("CODVID_HEARTBEAT_INTERVAL", "1", "jobs.heartbeat_interval", 1.0),
     ("CODVID_STALE_AFTER", "30", "jobs.stale_after", 30.0),
@@ -188,7 +191,7 @@ def run_serve(tmp_path: Path, env: dict[str, str], port: int) -> subprocess.Comp
     ("env", "line"),
     [
         ({"CODVID_LOG_LEVEL": "verbose"}, "invalid setting CODVID_LOG_LEVEL: must be 'debug', "),
-        ({"CODVID_BROKER_URL": "redis://localhost"}, "invalid setting CODVID_BROKER_URL: only"),
+        ({"CODVID_BROKER_URL": "kafka://localhost"}, "invalid setting CODVID_BROKER_URL: must be"),
         ({"CODVID_CORS_ORIGINS": "[not json"}, "invalid setting CODVID_CORS_ORIGINS: must be"),
     ],
 )

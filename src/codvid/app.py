@@ -22,7 +22,8 @@ from codvid.api.openapi import install_openapi
 from codvid.auth.dependencies import REQUIRE_USER
 from codvid.auth.endpoints import router as auth_router
 from codvid.config import Settings, load_settings
-from codvid.jobs.roles import ALL_ROLES
+from codvid.jobs.broker import is_in_process
+from codvid.jobs.roles import ALL_ROLES, Role
 from codvid.projects.endpoints import router as projects_router
 from codvid.system.endpoints import router as system_router
 from codvid.tracking.endpoints import router as tracking_router
@@ -50,13 +51,21 @@ def include_routers(app: FastAPI) -> None:
         app.include_router(public, prefix=BASE_PATH, responses=ERROR_RESPONSES)
 
 
+def serving_roles(settings: Settings) -> frozenset[Role]:
+    """What ``codvid serve`` plays: every role on the embedded default (its jobs run in
+    the process); only the API beside a broker between processes, whose workers and
+    schedulers are ``codvid worker`` and ``codvid scheduler``."""
+    return ALL_ROLES if is_in_process(settings.jobs) else frozenset({Role.API})
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
-    """The API of a process that plays every role (the embedded default)."""
+    """The API of a ``codvid serve`` process (:func:`serving_roles`)."""
     settings = settings or load_settings()
+    roles = serving_roles(settings)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[bootstrap.Resources]:
-        async with bootstrap.running(settings, ALL_ROLES) as resources:
+        async with bootstrap.running(settings, roles) as resources:
             log.info(
                 "codvid %s ready (data in %s)",
                 __version__,

@@ -4,7 +4,8 @@ process builds for its roles (``jobs.roles``).
 * every role: the store (indexes ensured), the broker, and the sender of scrape runs;
 * ``worker``: the scraper provider behind its guard (one rate limit, retries) and its
   batches, the sentiment analyzer, and the handlers of tracking's jobs, bounded by one
-  :class:`~codvid.jobs.worker.Worker`;
+  :class:`~codvid.jobs.worker.Worker`; beside a broker between processes, the listener
+  that takes the jobs from the queue (:mod:`codvid.jobs.receiving`);
 * ``api``: the token issuer and throttles, and the assistant with its model provider;
 * ``scheduler``: recovery of what gone processes left, then tracking's periodic loops.
 
@@ -27,10 +28,11 @@ from codvid.auth.service import AuthContext
 from codvid.auth.tokens import jwt_secret
 from codvid.config import Settings
 from codvid.jobs import queue
-from codvid.jobs.broker import build_broker, close_broker
+from codvid.jobs.broker import build_broker, close_broker, is_in_process, open_broker
 from codvid.jobs.loops import Loops
 from codvid.jobs.ports import Enqueue
 from codvid.jobs.process import this_process
+from codvid.jobs.receiving import Receiving
 from codvid.jobs.roles import ALL_ROLES, Role, check_roles
 from codvid.jobs.worker import Worker
 from codvid.kit.ratelimits import close_counter_storage, counter_storage
@@ -96,14 +98,19 @@ async def running(
     async with AsyncExitStack() as stack:
         store = await open_indexed_store(settings)
         stack.push_async_callback(store.close)
-        broker = build_broker(settings.jobs)
+        in_process = is_in_process(settings.jobs)
+        broker = build_broker(settings.jobs, consumer=Role.WORKER in chosen and not in_process)
         worker = None
         if Role.WORKER in chosen:
             worker = _worker(settings, store, broker, scraper or _scraper(settings, stack), stack)
-        await broker.startup()
+        await open_broker(broker)
         stack.push_async_callback(close_broker, broker)
-        if worker is not None:
+        if worker is not None and in_process:
             stack.push_async_callback(worker.stop, settings.jobs.shutdown_grace)
+        elif worker is not None:
+            receiving = Receiving(broker, worker, settings.jobs)
+            receiving.start()
+            stack.push_async_callback(receiving.stop)
         enqueue = queue.sender(broker, tasks.SCRAPE_RUN)
         resources: Resources = {"settings": settings, "store": store, "enqueue": enqueue}
         if Role.API in chosen:

@@ -31,7 +31,7 @@ from codvid.scrapers.providers.apify.settings import ApifySettings
 from codvid.scrapers.providers.graph.settings import GraphSettings
 from codvid.scrapers.providers.instaloader.settings import InstaloaderSettings
 from codvid.scrapers.settings import ScrapingSettings
-from codvid.storage.settings import StorageSettings
+from codvid.storage.settings import MONGODB_SCHEMES, StorageSettings
 
 LogLevel = Literal["debug", "info", "warning", "error", "critical"]
 
@@ -157,6 +157,13 @@ def load_settings(**overrides: Any) -> Settings:
         instaloader=build(InstaloaderSettings),
         ai=build(AISettings),
     )
+    if settings.jobs.broker_url != "memory://" and not settings.storage.database_url.startswith(
+        MONGODB_SCHEMES
+    ):
+        raise ConfigurationError(
+            "invalid setting CODVID_BROKER_URL: a broker between processes needs a database "
+            "they all share (CODVID_DATABASE_URL=mongodb://...)"
+        )
     options = settings.provider_settings()
     missing = options.missing() if options is not None else None
     if missing:

@@ -13,14 +13,23 @@ from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
 import uvicorn
+from fastapi import FastAPI
 from starlette.types import ASGIApp
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+from uvicorn.supervisors import Multiprocess
 
 from codvid.app import create_app
 from codvid.auth.tokens import jwt_secret
 from codvid.bootstrap import open_indexed_store
-from codvid.config import Settings
+from codvid.config import Settings, load_settings
 from codvid.errors import ConfigurationError
+from codvid.jobs.broker import (
+    QueueUnavailable,
+    build_broker,
+    close_broker,
+    is_in_process,
+    open_broker,
+)
 from codvid.kit.logging import configure_logging
 from codvid.storage import StorageError
 from codvid.storage.settings import MONGODB_SCHEMES
@@ -91,9 +100,11 @@ def preflight(settings: Settings) -> None:
     except OSError as exc:
         raise ConfigurationError(f"CODVID_DATA_DIR {data_dir}: {exc.strerror}") from None
     try:
-        asyncio.run(_check_storage(settings))
+        asyncio.run(_check_services(settings))
     except StorageError as exc:
         raise ConfigurationError(f"database: {exc}") from None
+    except QueueUnavailable as exc:
+        raise ConfigurationError(f"CODVID_BROKER_URL: {exc}") from None
     try:
         jwt_secret(settings.auth, data_dir)
     except (OSError, ValueError) as exc:
@@ -111,10 +122,14 @@ def warn_if_open_to_others(paths: list[Path]) -> None:
             log.warning("%s is open to other users (mode %03o); chmod go-rwx it", path, mode)
 
 
-async def _check_storage(settings: Settings) -> None:
-    """Open the database and ensure every collection and index, as the service will."""
+async def _check_services(settings: Settings) -> None:
+    """Open the database and ensure every collection and index, as the service will, and
+    reach the broker."""
     store = await open_indexed_store(settings)
     await store.close()
+    broker = build_broker(settings.jobs)
+    await open_broker(broker)
+    await close_broker(broker)
 
 
 def listen(host: str, port: int) -> socket.socket:
@@ -128,32 +143,63 @@ def listen(host: str, port: int) -> socket.socket:
         raise ConfigurationError(f"cannot listen on {host}:{port}: {reason}") from None
 
 
-def run_uvicorn(app: ASGIApp, sock: socket.socket, head_timeout: float = 10.0) -> None:
-    """How the service is served (the benchmark's bare baseline is served the same way)."""
+class ServedProtocol(EnvelopeHttpToolsProtocol):
+    """The protocol of the served API, its head timeout set from the settings by the
+    process that serves (each of ``--workers N`` sets its own)."""
 
-    protocol = type("Protocol", (EnvelopeHttpToolsProtocol,), {"head_timeout": head_timeout})
+
+def run_uvicorn(
+    app: ASGIApp | str, sock: socket.socket, head_timeout: float = 10.0, workers: int = 1
+) -> None:
+    """How the service is served (the benchmark's bare baseline is served the same way);
+    ``workers`` > 1: that many processes on ``sock``, ``app`` naming their app factory."""
+    ServedProtocol.head_timeout = head_timeout
     config = uvicorn.Config(
         app,
-        http=protocol,
+        http=ServedProtocol,
         loop="uvloop" if importlib.util.find_spec("uvloop") else "asyncio",
         log_config=None,
         access_log=False,
         server_header=False,
         timeout_graceful_shutdown=10,
+        workers=workers,
+        factory=isinstance(app, str),
     )
-    uvicorn.Server(config).run(sockets=[sock])
+    if workers > 1:
+        Multiprocess(config, sockets=[sock]).run()
+    else:
+        uvicorn.Server(config).run(sockets=[sock])
 
 
-def serve(settings: Settings) -> None:
+def serve(settings: Settings, workers: int = 1) -> None:
+    """Serve the API: in this process, or in ``workers`` processes sharing one port (then
+    the jobs run in ``codvid worker`` processes, beside a broker between processes)."""
     configure_logging(settings.http.log_level)
     os.umask(0o077)  # what this process creates (database, WAL, secret) is its owner's alone
     http = settings.http
+    if workers > 1 and is_in_process(settings.jobs):
+        raise ConfigurationError(
+            "--workers needs CODVID_BROKER_URL (RabbitMQ or Redis) and a shared database: "
+            "with memory:// the jobs run inside the one serving process"
+        )
     with owned_storage(settings), listen(http.host, http.port) as sock:
         preflight(settings)
         base = f"http://{http.host}:{http.port}/codvid-ai"
         sys.stdout.write(f"codvid: serving {base} (docs: {base}/docs)\n")
         sys.stdout.flush()
-        run_uvicorn(create_app(settings), sock, http.request_head_timeout)
+        if workers > 1:
+            run_uvicorn(f"{__name__}:served_app", sock, http.request_head_timeout, workers)
+        else:
+            run_uvicorn(create_app(settings), sock, http.request_head_timeout)
+
+
+def served_app() -> FastAPI:
+    """The app of one of ``codvid serve --workers N``'s processes, from the environment the
+    parent checked."""
+    settings = load_settings()
+    configure_logging(settings.http.log_level)
+    ServedProtocol.head_timeout = settings.http.request_head_timeout
+    return create_app(settings)
 
 
 def owned_storage(settings: Settings) -> AbstractContextManager[None]:

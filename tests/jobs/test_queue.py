@@ -10,7 +10,7 @@ from taskiq.exceptions import TaskiqError
 
 from codvid.config import load_settings
 from codvid.jobs import queue
-from codvid.jobs.broker import build_broker, close_broker
+from codvid.jobs.broker import QueueUnavailable, build_broker, close_broker
 from codvid.jobs.worker import Worker
 
 pytestmark = pytest.mark.anyio
@@ -41,7 +41,8 @@ async def test_a_job_without_a_handler_is_refused_by_the_in_process_broker() -> 
     broker = build_broker(load_settings().jobs)
     await broker.startup()
     try:
-        with pytest.raises(TaskiqError):
+        with pytest.raises(QueueUnavailable) as refused:
             await queue.sender(broker, "codvid.test.nobody")("run-1")
+        assert isinstance(refused.value.__cause__, TaskiqError)
     finally:
         await close_broker(broker)

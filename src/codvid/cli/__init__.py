@@ -9,11 +9,14 @@ import typer
 
 from codvid import __version__
 from codvid.cli.migrate import migrate_command
+from codvid.cli.roles import scheduler_command, worker_command
 from codvid.cli.serve import serve_command
 from codvid.errors import ConfigurationError
 
 app = typer.Typer(help="Codvid backend.", no_args_is_help=True, add_completion=False)
 app.command("serve")(serve_command)
+app.command("worker")(worker_command)
+app.command("scheduler")(scheduler_command)
 app.command("migrate")(migrate_command)
 
 

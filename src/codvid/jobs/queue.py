@@ -6,18 +6,28 @@ process beside separate workers) imports nothing of the code that does.
 
 from __future__ import annotations
 
+import logging
+
 from taskiq import AsyncBroker
 from taskiq.kicker import AsyncKicker
 
+from codvid.jobs.broker import QueueUnavailable
 from codvid.jobs.ports import Enqueue, Handler
 from codvid.jobs.worker import Worker
+
+log = logging.getLogger(__name__)
 
 
 def sender(broker: AsyncBroker, name: str) -> Enqueue:
     kicker: AsyncKicker[[str], None] = AsyncKicker(task_name=name, broker=broker, labels={})
 
     async def enqueue(argument: str) -> None:
-        await kicker.kiq(argument)
+        try:
+            await kicker.kiq(argument)
+        except Exception as exc:
+            # The driver's text may name hosts and credentials: logged, never answered.
+            log.warning("job %s(%s) not sent: %s: %s", name, argument, type(exc).__name__, exc)
+            raise QueueUnavailable() from exc
 
     return enqueue
 

@@ -2,7 +2,9 @@
 
 ``api`` serves requests and sends jobs; ``worker`` executes jobs; ``scheduler`` runs the
 periodic work (due scrapes, the sweeper). ``codvid serve`` on the embedded default is all
-three in one process; the composition root builds what each role needs and nothing more.
+three in one process; beside a broker between processes, any process may play any of
+them (``codvid serve`` the API, ``codvid worker``, ``codvid scheduler``). The composition
+root builds what each role needs and nothing more.
 """
 
 from __future__ import annotations

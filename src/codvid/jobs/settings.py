@@ -8,9 +8,23 @@ from pydantic import field_validator, model_validator
 
 from codvid.kit.settings import SettingsGroup, setting
 
+BROKER_SCHEMES = ("memory://", "amqp://", "amqps://", "redis://", "rediss://")
+
 
 class JobSettings(SettingsGroup):
     broker_url: str = setting("BROKER_URL", "memory://")
+    """``memory://`` (jobs inside the serving process), ``amqp://user:pass@host/vhost``
+    (RabbitMQ) or ``redis://host:port/db`` (Redis streams)."""
+    broker_queue: str = setting("BROKER_QUEUE", "codvid.jobs", pattern=r"^[A-Za-z0-9._:-]{1,100}$")
+    """The queue (RabbitMQ) or stream (Redis) of the jobs; deployments sharing a broker
+    each take their own."""
+    broker_max_queued: int = setting("BROKER_MAX_QUEUED", 100_000, ge=100, le=10_000_000)
+    """The most jobs the queue holds; beyond it a send fails (RabbitMQ) or the oldest
+    entries are trimmed (Redis); either way the run record stays queued and the sweeper
+    sends it again."""
+    delivery_limit: int = setting("BROKER_DELIVERY_LIMIT", 5, ge=1, le=1000)
+    """RabbitMQ: deliveries of one job (a worker died holding it each time) before it goes
+    to the dead-letter queue ``<queue>.dead``."""
     concurrency: int = setting("JOB_CONCURRENCY", 4, ge=1, le=256)
     heartbeat_interval: float = setting("HEARTBEAT_INTERVAL", 2, gt=0, le=300)
     stale_after: float = setting("STALE_AFTER", 15, gt=0, le=3600)
@@ -26,8 +40,10 @@ class JobSettings(SettingsGroup):
     @field_validator("broker_url")
     @classmethod
     def _available(cls, value: str) -> str:
-        if value != "memory://":
-            raise ValueError("only memory:// (the in-process broker) is available in this version")
+        if not value.startswith(BROKER_SCHEMES):
+            raise ValueError("must be memory://, an amqp:// (RabbitMQ) or a redis:// URL")
+        if value.startswith("memory://") and value != "memory://":
+            raise ValueError("memory:// takes nothing after it")
         return value
 
     @model_validator(mode="after")

@@ -2,8 +2,11 @@
 
 A run is a document in ``runs``; its events are documents in ``run_events`` (appended,
 never rewritten, so no array operators are needed). A task is *claimed* while its
-``active_run_id`` names a run: the claim is one atomic ``find_one_and_update`` on the task,
-so of any number of concurrent callers, in any process, exactly one wins.
+``active_run_id`` names a run: the claim is one conditional ``update_one`` on the task
+(its filter says the task is free), so of any number of concurrent callers, in any
+process, exactly one modifies it and wins. Starting a run is the same step on the run.
+A conditional update is atomic on every store and on every MongoDB-compatible server
+the tests use; ``find_one_and_update`` is not on all of them.
 
 Run status: ``queued`` -> ``processing`` -> ``succeeded`` | ``failed`` | ``cancelled``.
 Crash windows are closed without locks: a claim naming a run that has finished or
@@ -69,10 +72,8 @@ async def claim(
     claiming: dict[str, Any] = {"active_run_id": run["_id"], "last_run_id": run["_id"]}
     if trigger == "force":
         claiming["scrape_hold"] = None
-    claimed = await tasks.find_one_and_update(
-        {**owned, "active_run_id": None}, {"$set": claiming}, projection=[]
-    )
-    if claimed is None and not await _take_over_stale_claim(store, kind, owned, claiming):
+    claimed = await tasks.update_one({**owned, "active_run_id": None}, {"$set": claiming})
+    if not claimed and not await _take_over_stale_claim(store, kind, owned, claiming):
         await store.collection(RUNS).delete_one({"_id": run["_id"]})
         if await tasks.find_one(owned, projection=[]) is None:
             raise TaskNotFound()
@@ -114,19 +115,18 @@ async def _take_over_stale_claim(
     )
     if holder is not None and holder["status"] in ACTIVE:
         return False
-    taken = await tasks.find_one_and_update(
-        {"_id": task["_id"], "active_run_id": task["active_run_id"]},
-        {"$set": claiming},
-        projection=[],
+    taken = await tasks.update_one(
+        {"_id": task["_id"], "active_run_id": task["active_run_id"]}, {"$set": claiming}
     )
-    return taken is not None
+    return bool(taken)
 
 
 async def start(store: Store, run_id: str, worker: str) -> RunDocument | None:
     """Move a queued run to processing; ``None`` if it is not queued any more (delivery is
     at least once, so a second delivery of the same run does nothing)."""
     started = now()
-    run = await store.collection(RUNS).find_one_and_update(
+    runs = store.collection(RUNS)
+    taken = await runs.update_one(
         {"_id": run_id, "status": "queued"},
         {
             "$set": {
@@ -138,7 +138,7 @@ async def start(store: Store, run_id: str, worker: str) -> RunDocument | None:
             }
         },
     )
-    return cast(RunDocument | None, run)
+    return cast(RunDocument | None, await runs.find_one({"_id": run_id})) if taken else None
 
 
 async def queued(store: Store, kind: TaskKind, limit: int) -> list[RunDocument]:
