@@ -96,6 +96,38 @@ def stop(running: RunningServer, sig: signal.Signals = signal.SIGTERM) -> None:
         running.process.wait()
 
 
+@contextmanager
+def start_role(
+    role: str, data_dir: Path, env: Mapping[str, str], *, timeout: float = 20
+) -> Iterator[RunningServer]:
+    """``codvid worker`` or ``codvid scheduler`` in its own process group, ready once it
+    said so; stopped (SIGTERM, then SIGKILL) after. Its ``url`` is empty: it serves no
+    HTTP."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    log_path = data_dir.parent / f"{data_dir.name}-{role}.log"
+    environment = {**os.environ, "CODVID_DATA_DIR": str(data_dir), **env}
+    with log_path.open("ab") as log_file:
+        process = subprocess.Popen(
+            [str(CODVID), role],
+            env=environment,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    running = RunningServer("", data_dir, process, log_path)
+    try:
+        deadline = time.monotonic() + timeout
+        while f"codvid: {role} ready" not in running.log():
+            if process.poll() is not None:
+                raise RuntimeError(f"codvid {role} exited early:\n{running.log()}")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"codvid {role} not ready within {timeout}s:\n{running.log()}")
+            time.sleep(0.05)
+        yield running
+    finally:
+        stop(running)
+
+
 def _wait_ready(running: RunningServer, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
