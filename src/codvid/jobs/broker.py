@@ -33,6 +33,8 @@ from codvid.jobs.settings import JobSettings
 IN_PROCESS = "memory://"
 CONNECT_TIMEOUT = 10.0
 """Seconds to reach the broker before the process gives up (at start) or a send fails."""
+RECONNECT_INTERVAL = 1.0
+"""Seconds between attempts to reach RabbitMQ again after it dropped the connection."""
 REDIS_BLOCK_MS = 2000
 """How long one read of the Redis stream waits for a job."""
 REDIS_RECLAIM_AFTER = 60.0
@@ -89,6 +91,7 @@ def _rabbitmq(settings: JobSettings) -> AioPikaBroker:
         task_queues=[Queue(name=name, type=QueueType.QUORUM, arguments=arguments)],
         dead_letter_queue=Queue(name=f"{name}.dead", type=QueueType.QUORUM),
         timeout=CONNECT_TIMEOUT,
+        reconnect_interval=RECONNECT_INTERVAL,
     )
 
 

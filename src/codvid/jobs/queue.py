@@ -8,14 +8,20 @@ from __future__ import annotations
 
 import logging
 
+import stamina
 from taskiq import AsyncBroker
 from taskiq.kicker import AsyncKicker
 
-from codvid.jobs.broker import QueueUnavailable
+from codvid.jobs.broker import CONNECT_TIMEOUT, QueueUnavailable
 from codvid.jobs.ports import Enqueue, Handler
 from codvid.jobs.worker import Worker
 
 log = logging.getLogger(__name__)
+SEND_ATTEMPTS = 5
+"""A send that fails is tried again after pauses that double from 0.1 s (about 2 s in
+all, within :data:`~codvid.jobs.broker.CONNECT_TIMEOUT`): the first uses of a connection
+after the broker restarted fail while the client reconnects. Sending a job
+twice is harmless (delivery is at least once anyway)."""
 
 
 def sender(broker: AsyncBroker, name: str) -> Enqueue:
@@ -23,7 +29,15 @@ def sender(broker: AsyncBroker, name: str) -> Enqueue:
 
     async def enqueue(argument: str) -> None:
         try:
-            await kicker.kiq(argument)
+            async for attempt in stamina.retry_context(
+                on=Exception,
+                attempts=SEND_ATTEMPTS,
+                timeout=CONNECT_TIMEOUT,
+                wait_initial=0.1,
+                wait_max=1.0,
+            ):
+                with attempt:
+                    await kicker.kiq(argument)
         except Exception as exc:
             # The driver's text may name hosts and credentials: logged, never answered.
             log.warning("job %s(%s) not sent: %s: %s", name, argument, type(exc).__name__, exc)

@@ -1,0 +1,238 @@
+"""What the cluster does when a part of it fails: a worker killed mid-run, the broker
+restarted under load, the database gone mid-request."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import time
+from typing import Any
+
+import httpx
+import pytest
+
+from codvid.jobs.process import ProcessId
+from tests.client import Api, Tracking, User, assert_error
+from tests.cluster.conftest import (
+    BROKERS,
+    RABBITMQ,
+    REDIS,
+    Cluster,
+    MakeCluster,
+    need,
+    private_mongodb,
+    private_redis,
+)
+
+pytestmark = pytest.mark.anyio
+FINAL = {"succeeded", "failed", "cancelled"}
+
+
+@pytest.fixture(params=sorted(BROKERS))
+def broker_url(request: pytest.FixtureRequest) -> str:
+    url = BROKERS[request.param]
+    need(url, request.param)
+    return url
+
+
+async def run_of(cluster: Cluster, task_id: str, status: str, timeout: float = 20) -> Any:
+    client, db = cluster.db()
+    with client:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            run = db.runs.find_one({"task_id": task_id, "status": status})
+            if run is not None:
+                return run
+            await asyncio.sleep(0.05)
+    raise AssertionError(f"no {status} run of {task_id} within {timeout}s\n{cluster.logs()}")
+
+
+def all_runs(cluster: Cluster) -> list[dict[str, Any]]:
+    client, db = cluster.db()
+    with client:
+        return list(db.runs.find({}, {"status": 1, "error": 1, "task_id": 1}))
+
+
+async def test_a_killed_workers_run_fails_within_the_stale_time_and_nothing_is_lost(
+    make_cluster: MakeCluster, broker_url: str
+) -> None:
+    # Each demo step takes 0.5 s: the run is still going when its worker is killed.
+    with make_cluster(
+        broker_url, apis=1, workers=2, schedulers=1, CODVID_SCRAPER_STEP_DELAY="0.5"
+    ) as cluster:
+        async with httpx.AsyncClient(base_url=cluster.apis[0].url, timeout=30) as http:
+            tracking = Tracking(Api(http))
+            user = await tracking.api.signup()
+            task_id = await tracking.create_profile(user, "creator.daily")
+            assert (await tracking.call("POST", "force_scrape", user, task_id)).status_code == 200
+            assert (await tracking.wait_idle(user, task_id))["last_run"]["status"] == "succeeded"
+            before = (await tracking.call("GET", "get_task", user, task_id)).json()
+
+            assert (await tracking.call("POST", "force_scrape", user, task_id)).status_code == 200
+            run = await run_of(cluster, task_id, "processing")
+            worker = ProcessId.parse(run["worker"])
+            assert worker is not None
+            (victim,) = [w for w in cluster.workers if w.process.pid == worker.pid]
+            os.killpg(victim.process.pid, signal.SIGKILL)
+            killed_at = time.monotonic()
+
+            failed = await run_of(cluster, task_id, "failed", timeout=10)
+            took = time.monotonic() - killed_at
+            stale_after = float(cluster.env["CODVID_STALE_AFTER"])
+            sweep = float(cluster.env["CODVID_SWEEPER_INTERVAL"])
+            # Its last heartbeat was at most one interval before the kill.
+            assert took <= stale_after + 2 * sweep + 1.0, took
+            assert failed["_id"] == run["_id"]
+            assert "stopped responding" in failed["error"]
+
+            status = await tracking.status(user, task_id)
+            assert status["is_processing"] is False
+            after = (await tracking.call("GET", "get_task", user, task_id)).json()
+            assert (
+                after["response"]["task"]["target_profile_data"]
+                == (before["response"]["task"]["target_profile_data"])
+            )
+
+            # The task is scrapable again, and the surviving worker runs it.
+            assert (await tracking.call("POST", "force_scrape", user, task_id)).status_code == 200
+            assert (await tracking.wait_idle(user, task_id))["last_run"]["status"] == "succeeded"
+        runs = all_runs(cluster)
+        assert len(runs) == 3
+        assert sorted(r["status"] for r in runs) == ["failed", "succeeded", "succeeded"]
+
+
+async def _force_many(tracking: Tracking, user: User, count: int) -> list[str]:
+    tasks = [await tracking.create_profile(user) for _ in range(count)]
+    for task_id in tasks:
+        assert (await tracking.call("POST", "force_scrape", user, task_id)).status_code == 200
+    return tasks
+
+
+async def _all_settle(cluster: Cluster, tracking: Tracking, user: User, tasks: list[str]) -> None:
+    """Every run ends, succeeded or failed with its reason; none stays queued or running."""
+    for task_id in tasks:
+        await tracking.wait_idle(user, task_id, timeout=60)
+    runs = all_runs(cluster)
+    assert {r["status"] for r in runs} <= FINAL, runs
+    assert all(r["error"] for r in runs if r["status"] != "succeeded"), runs
+    assert {r["task_id"] for r in runs} == set(tasks)
+
+
+UNDER_LOAD = {"CODVID_JOB_CONCURRENCY": "2", "CODVID_SCRAPER_STEP_DELAY": "0.2"}
+"""Two workers take four runs at once, each of a few seconds: most of 12 wait queued."""
+
+
+def _unfinished(cluster: Cluster) -> int:
+    return sum(run["status"] not in FINAL for run in all_runs(cluster))
+
+
+def restart_rabbitmq() -> None:
+    ctl = ["rabbitmqctl", "-q"]
+    try:
+        subprocess.run([*ctl, "stop_app"], check=True, capture_output=True, timeout=60)
+    except (OSError, subprocess.SubprocessError) as exc:
+        pytest.skip(f"rabbitmqctl cannot restart the local RabbitMQ here: {exc}")
+    try:
+        time.sleep(1)
+    finally:
+        subprocess.run([*ctl, "start_app"], check=True, capture_output=True, timeout=60)
+
+
+async def test_rabbitmq_restarted_under_load_delivers_or_ends_every_run(
+    make_cluster: MakeCluster,
+) -> None:
+    need(RABBITMQ, "rabbitmq")
+    with make_cluster(RABBITMQ, apis=1, workers=2, schedulers=1, **UNDER_LOAD) as cluster:
+        async with httpx.AsyncClient(base_url=cluster.apis[0].url, timeout=30) as http:
+            tracking = Tracking(Api(http))
+            user = await tracking.api.signup()
+            tasks = await _force_many(tracking, user, 12)
+            assert _unfinished(cluster) > 4  # more runs than the workers take at once
+            await asyncio.to_thread(restart_rabbitmq)
+            await _all_settle(cluster, tracking, user, tasks)
+            # The cluster works on after the restart.
+            again = await tracking.call("POST", "force_scrape", user, tasks[0])
+            assert again.status_code == 200, (again.text, cluster.logs())
+            assert (await tracking.wait_idle(user, tasks[0]))["last_run"]["status"] == "succeeded"
+
+
+async def test_redis_restarted_under_load_loses_its_stream_and_every_run_still_ends(
+    make_cluster: MakeCluster,
+) -> None:
+    need(REDIS, "redis")
+    with (
+        private_redis() as (url, restart),
+        make_cluster(url, apis=1, workers=2, schedulers=1, **UNDER_LOAD) as cluster,
+    ):
+        async with httpx.AsyncClient(base_url=cluster.apis[0].url, timeout=30) as http:
+            tracking = Tracking(Api(http))
+            user = await tracking.api.signup()
+            tasks = await _force_many(tracking, user, 12)
+            assert _unfinished(cluster) > 4  # more runs than the workers take at once
+            restart()  # this Redis keeps nothing on disk: the queued jobs are gone
+            await _all_settle(cluster, tracking, user, tasks)
+            again = await tracking.call("POST", "force_scrape", user, tasks[0])
+            assert again.status_code == 200, (again.text, cluster.logs())
+            assert (await tracking.wait_idle(user, tasks[0]))["last_run"]["status"] == "succeeded"
+
+
+async def test_the_database_gone_mid_request_is_a_clear_500_and_the_service_recovers(
+    make_cluster: MakeCluster,
+) -> None:
+    need(REDIS, "redis")
+    with (
+        private_mongodb() as (base, server),
+        make_cluster(
+            REDIS,
+            apis=1,
+            workers=1,
+            schedulers=1,
+            database=f"{base}/codvid?maxPoolSize=1",
+            CODVID_STORAGE_BUSY_TIMEOUT="1",
+        ) as cluster,
+    ):
+        async with httpx.AsyncClient(base_url=cluster.apis[0].url, timeout=30) as http:
+            tracking = Tracking(Api(http))
+            user = await tracking.api.signup()
+            task_id = await tracking.create_profile(user, "creator.daily")
+            server.send_signal(signal.SIGSTOP)
+            try:
+                answers = await asyncio.gather(
+                    tracking.call("GET", "get_tasks", user),
+                    tracking.call("POST", "force_scrape", user, task_id),
+                    tracking.api.http.post(
+                        "/codvid-ai/auth/login",
+                        json={
+                            "schema_version": "4.0",
+                            "data": {
+                                "auth_type": "email",
+                                "email": user.email,
+                                "password": "x" * 12,
+                            },
+                        },
+                    ),
+                )
+            finally:
+                server.send_signal(signal.SIGCONT)
+            port = base.rsplit(":", 1)[1]
+            for answer in answers:
+                assert_error(answer, 500)
+                text = answer.text.lower()
+                for leak in ("127.0.0.1", port, "pymongo", "serverselection", "timeout:"):
+                    assert leak not in text, answer.text
+            # Back: the same requests work, and nothing stored was lost.
+            deadline = time.monotonic() + 20
+            while True:
+                listed = await tracking.call("GET", "get_tasks", user)
+                if listed.status_code == 200 or time.monotonic() > deadline:
+                    break
+                await asyncio.sleep(0.2)
+            assert listed.status_code == 200, listed.text
+            assert task_id in listed.text
+            assert (await tracking.call("POST", "force_scrape", user, task_id)).status_code in (
+                200,
+                409,
+            )
+            assert (await tracking.wait_idle(user, task_id))["is_processing"] is False
