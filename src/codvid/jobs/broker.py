@@ -19,6 +19,7 @@ the sweeper. The jobs and everything they call stay the same on every broker.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncGenerator
 from typing import Any
 
@@ -111,14 +112,26 @@ class _RedisStreams(RedisStreamBroker):
                 await self._declare_consumer_group()
 
 
+DRIVER_LOGGERS = ("aiormq", "aio_pika")
+"""They log each failed connection attempt; at start the one line of QueueUnavailable says
+it instead."""
+
+
 async def open_broker(broker: AsyncBroker) -> None:
     """Connect; :class:`QueueUnavailable` (without the driver's text, which may name hosts
     and credentials) if the broker cannot be reached."""
+    loggers = [logging.getLogger(name) for name in DRIVER_LOGGERS]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.CRITICAL)
     try:
         await broker.startup()
     except Exception as exc:
         await close_broker(broker)
         raise QueueUnavailable() from exc
+    finally:
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)
 
 
 async def close_broker(broker: AsyncBroker) -> None:
