@@ -14,6 +14,8 @@ GOAL_FORCE_RATIO = 0.3
 GOAL_PICK_RATIO = 1.5
 GOAL_PROFILE_RUNS = 25
 GOAL_COMMENT_RATIO = 0.2
+GOAL_SPEEDUP = 1.8
+GOAL_IDEAL_RATIO = 1.2
 
 Trials = list[dict[str, Any]]
 
@@ -320,6 +322,35 @@ def comment_notes(result: dict[str, Any]) -> list[str]:
     ]
 
 
+def worker_rows(table: Table, result: dict[str, Any]) -> None:
+    """``worker_scaling.py``: the wall time of one worker vs two, and vs the ideal."""
+    one, two = result["trials"]
+    speedup = one["wall"] / two["wall"]
+    table.row(
+        f"{result['tasks']} scrapes: 2 workers vs 1 (speed-up)",
+        f"{speedup:.2f}x ({one['wall']:.0f} s -> {two['wall']:.0f} s)",
+        f">= {GOAL_SPEEDUP}x",
+        mark(speedup >= GOAL_SPEEDUP),
+    )
+    for t in (one, two):
+        ratio = t["wall"] / t["ideal"]
+        table.row(
+            f"  {t['workers']} worker(s) vs the concurrency-bound ideal",
+            f"{ratio:.2f}x ({t['wall']:.0f} s vs {t['ideal']:.0f} s)",
+            f"<= {GOAL_IDEAL_RATIO}x",
+            mark(ratio <= GOAL_IDEAL_RATIO),
+        )
+
+
+def worker_notes(result: dict[str, Any]) -> list[str]:
+    return [
+        f"workers: {result['tasks']} due profile tasks, demo provider at {result['step']:g} s "
+        f"per fetch step, job concurrency {result['concurrency']} per worker, batching off; "
+        "codvid worker and codvid scheduler processes on jongodb and a Redis streams broker; "
+        "ideal = ceil(tasks / slots) x the median run's duration."
+    ]
+
+
 def summary(
     setup: Setup,
     latency: dict[str, Trials],
@@ -328,6 +359,7 @@ def summary(
     elapsed: float,
     batching: dict[str, Any] | None = None,
     comments: dict[str, Any] | None = None,
+    workers: dict[str, Any] | None = None,
 ) -> list[str]:
     table = Table()
     latency_rows(table, setup, latency["force"], latency["bare"])
@@ -337,6 +369,8 @@ def summary(
         batching_rows(table, batching)
     if comments is not None:
         comment_rows(table, comments)
+    if workers is not None:
+        worker_rows(table, workers)
     slowest = max(latency["force"], key=lambda r: r["p99_ms"])["slowest"][:6]
     return [
         "",
@@ -357,5 +391,6 @@ def summary(
         f"pick_due: {picks['plan']}",
         *(batching_notes(batching) if batching is not None else []),
         *(comment_notes(comments) if comments is not None else []),
+        *(worker_notes(workers) if workers is not None else []),
         *(f"note: {note}" for note in setup.notes),
     ]

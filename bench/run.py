@@ -10,6 +10,8 @@
    2 s per actor run, vs one run per task (``scrape_batching.py``).
 5. A month of comment costs for 100 profiles, incremental vs every post's comments on
    every scrape, from the fake Apify's bill (``comment_costs.py``).
+6. 500 scrapes drained by one ``codvid worker`` and by two, beside the concurrency-bound
+   ideal (``worker_scaling.py``).
 
 Every server runs in its own process on 127.0.0.1 with a temporary data directory, and is
 stopped on the way out whatever happens. Users and tasks are created once through the
@@ -346,6 +348,11 @@ def part5() -> dict[str, Any]:
     return child("comment_costs.py", timeout=600)
 
 
+def part6() -> dict[str, Any]:
+    say("part 6: 500 scrapes by one codvid worker, then two (about 3 minutes)")
+    return child("worker_scaling.py", timeout=900)
+
+
 def main() -> None:
     if shutil.which("wrk") is None:
         raise SystemExit("bench: wrk is not installed (make bench installs the Debian package)")
@@ -359,6 +366,7 @@ def main() -> None:
         picks = part3()
         batching = part4()
         comments = part5()
+        workers = part6()
     finally:
         shutil.rmtree(root, ignore_errors=True)
     setup = Setup(
@@ -376,7 +384,7 @@ def main() -> None:
         notes=seeded.notes,
     )
     elapsed = time.monotonic() - started
-    for line in summary(setup, latency, rates, picks, elapsed, batching, comments):
+    for line in summary(setup, latency, rates, picks, elapsed, batching, comments, workers):
         out(line)
 
 
