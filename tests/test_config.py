@@ -62,6 +62,7 @@ PUBLISHED: list[tuple[str, str, str, Any]] = [
     ("CODVID_SCRAPE_COMMENT_REFRESH_CHANGE", "0.5", "scraping.comment_refresh_change", 0.5),
     ("CODVID_SCRAPE_RAW_MAX_BYTES", "4096", "scraping.raw_max_bytes", 4096),
     ("CODVID_RAW_PAYLOAD_RETENTION_DAYS", "7", "scraping.raw_retention_days", 7.0),
+    ("CODVID_SNAPSHOT_COMPACT_AFTER_DAYS", "0", "scraping.snapshot_compact_after_days", 0.0),
     ("CODVID_SCRAPER_RATE_LIMIT", "5/minute", "scraping.rate_limit", "5/minute"),
     ("CODVID_SCRAPER_RETRIES", "2", "scraping.retries", 2),
     ("CODVID_SCRAPER_RETRY_WAIT", "0.5", "scraping.retry_wait", 0.5),

@@ -55,12 +55,22 @@ def all_runs(cluster: Cluster) -> list[dict[str, Any]]:
         return list(db.runs.find({}, {"status": 1, "error": 1, "task_id": 1}))
 
 
-async def test_a_killed_workers_run_fails_within_the_stale_time_and_nothing_is_lost(
-    make_cluster: MakeCluster, broker_url: str
+@pytest.mark.parametrize("fault", ["killed", "frozen"])
+async def test_a_worker_lost_mid_run_fails_its_run_in_time_and_nothing_is_lost(
+    make_cluster: MakeCluster, broker_url: str, fault: str
 ) -> None:
-    # Each demo step takes 0.5 s: the run is still going when its worker is killed.
+    """Killed: the process is provably gone (this machine), so the next sweeper pass fails
+    its run, within two heartbeat periods. Frozen (SIGSTOP, as a hung worker or one on a
+    machine cut off): only its silence tells, after ``CODVID_STALE_AFTER``."""
+    # Each demo step takes 0.5 s: the run is still going when its worker is lost.
     with make_cluster(
-        broker_url, apis=1, workers=2, schedulers=1, CODVID_SCRAPER_STEP_DELAY="0.5"
+        broker_url,
+        apis=1,
+        workers=2,
+        schedulers=1,
+        CODVID_SCRAPER_STEP_DELAY="0.5",
+        CODVID_HEARTBEAT_INTERVAL="1",
+        CODVID_STALE_AFTER="2.5",
     ) as cluster:
         async with httpx.AsyncClient(base_url=cluster.apis[0].url, timeout=30) as http:
             tracking = Tracking(Api(http))
@@ -75,32 +85,50 @@ async def test_a_killed_workers_run_fails_within_the_stale_time_and_nothing_is_l
             worker = ProcessId.parse(run["worker"])
             assert worker is not None
             (victim,) = [w for w in cluster.workers if w.process.pid == worker.pid]
-            os.killpg(victim.process.pid, signal.SIGKILL)
-            killed_at = time.monotonic()
+            sig = signal.SIGKILL if fault == "killed" else signal.SIGSTOP
+            os.killpg(victim.process.pid, sig)
+            lost_at = time.monotonic()
+            try:
+                failed = await run_of(cluster, task_id, "failed", timeout=10)
+                took = time.monotonic() - lost_at
+                heartbeat = float(cluster.env["CODVID_HEARTBEAT_INTERVAL"])
+                stale_after = float(cluster.env["CODVID_STALE_AFTER"])
+                sweep = float(cluster.env["CODVID_SWEEPER_INTERVAL"])
+                assert failed["_id"] == run["_id"]
+                if fault == "killed":
+                    assert took <= 2 * heartbeat, took
+                    assert "worker process ended" in failed["error"]
+                else:
+                    # Its last heartbeat was at most one interval before it froze.
+                    assert took <= stale_after + 2 * sweep + 1.0, took
+                    assert "stopped responding" in failed["error"]
 
-            failed = await run_of(cluster, task_id, "failed", timeout=10)
-            took = time.monotonic() - killed_at
-            stale_after = float(cluster.env["CODVID_STALE_AFTER"])
-            sweep = float(cluster.env["CODVID_SWEEPER_INTERVAL"])
-            # Its last heartbeat was at most one interval before the kill.
-            assert took <= stale_after + 2 * sweep + 1.0, took
-            assert failed["_id"] == run["_id"]
-            assert "stopped responding" in failed["error"]
-
-            status = await tracking.status(user, task_id)
-            assert status["is_processing"] is False
-            after = (await tracking.call("GET", "get_task", user, task_id)).json()
-            assert (
-                after["response"]["task"]["target_profile_data"]
-                == (before["response"]["task"]["target_profile_data"])
-            )
-
-            # The task is scrapable again, and the surviving worker runs it.
-            assert (await tracking.call("POST", "force_scrape", user, task_id)).status_code == 200
-            assert (await tracking.wait_idle(user, task_id))["last_run"]["status"] == "succeeded"
+                status = await tracking.status(user, task_id)
+                assert status["is_processing"] is False
+                after = (await tracking.call("GET", "get_task", user, task_id)).json()
+                assert (
+                    after["response"]["task"]["target_profile_data"]
+                    == (before["response"]["task"]["target_profile_data"])
+                )
+                # The task is scrapable again, and the other worker runs it.
+                again = await tracking.call("POST", "force_scrape", user, task_id)
+                assert again.status_code == 200
+                assert (await tracking.wait_idle(user, task_id))["last_run"]["status"] == (
+                    "succeeded"
+                )
+                latest = (await tracking.call("GET", "get_task", user, task_id)).json()
+            finally:
+                if fault == "frozen":
+                    os.killpg(victim.process.pid, signal.SIGCONT)
+            if fault == "frozen":
+                # Woken, the worker finds its run taken from it: nothing it had is written.
+                await asyncio.sleep(3)
+                woken = (await tracking.call("GET", "get_task", user, task_id)).json()
+                assert woken == latest
         runs = all_runs(cluster)
         assert len(runs) == 3
         assert sorted(r["status"] for r in runs) == ["failed", "succeeded", "succeeded"]
+        assert [r["_id"] for r in runs if r["status"] == "failed"] == [run["_id"]]
 
 
 async def _force_many(tracking: Tracking, user: User, count: int) -> list[str]:

@@ -28,6 +28,9 @@ class ScrapingSettings(SettingsGroup):
     """The most of a provider's payload kept per run for auditing (a failed run's too)."""
     raw_retention_days: float = setting("RAW_PAYLOAD_RETENTION_DAYS", 30, gt=0, le=3650)
     """Days a run's raw payload is kept; the snapshots (the numbers) are kept for good."""
+    snapshot_compact_after_days: float = setting("SNAPSHOT_COMPACT_AFTER_DAYS", 90, ge=0, le=36500)
+    """Snapshots older than this many days are compacted to one a day per task (the day's
+    last); 0 keeps every snapshot."""
     rate_limit: str | None = setting("SCRAPER_RATE_LIMIT", None)
     """Provider calls, shared by every run of the process (of every process, with Redis);
     unset: the provider's own default (its vendor's published limits)."""

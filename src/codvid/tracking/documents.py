@@ -34,6 +34,8 @@ TASK_COLLECTIONS: dict[TaskKind, str] = {"profile": PROFILE_TASKS, "reel": REEL_
 RUNS = "runs"
 EVENTS = "run_events"
 SNAPSHOTS = "snapshots"
+COMPACTED = "snapshot_compaction"
+"""Per task: up to when its snapshots were compacted to one a day (``history``)."""
 RAW_PAYLOADS = "raw_payloads"
 USAGE = "scrape_usage"
 
@@ -56,6 +58,7 @@ INDEXES = {
     ],
     EVENTS: [IndexSpec("run_seq", (("run_id", 1), ("seq", 1)))],
     SNAPSHOTS: [IndexSpec("task_taken", (("task_id", 1), ("taken_at", 1)))],
+    COMPACTED: [],
     RAW_PAYLOADS: [
         IndexSpec("task", (("task_id", 1),)),
         IndexSpec("fetched", (("fetched_at", 1),)),

@@ -1,6 +1,12 @@
 """What each scrape leaves behind besides the latest data: a snapshot of the numbers
 (growth over time) and the provider's raw payload (auditing, re-parsing), capped in size.
-A failed run keeps what the provider sent too, so the failure can be understood later."""
+A failed run keeps what the provider sent too, so the failure can be understood later.
+
+Raw payloads expire after ``CODVID_RAW_PAYLOAD_RETENTION_DAYS``. Snapshots are kept, but
+those older than ``CODVID_SNAPSHOT_COMPACT_AFTER_DAYS`` are compacted to one a day per
+task, the day's last (its closing numbers): the growth over months stays, the
+intra-day points of force scrapes go. Each task remembers up to which day it was
+compacted, so a pass reads only what became old since the last one."""
 
 from __future__ import annotations
 
@@ -9,15 +15,21 @@ from typing import Any, cast
 
 from codvid.kit.clock import now
 from codvid.kit.ids import new_id
-from codvid.storage import Store
+from codvid.storage import DuplicateKeyError, Store
 from codvid.tracking.documents import (
+    COMPACTED,
     RAW_PAYLOADS,
     SNAPSHOTS,
+    TASK_COLLECTIONS,
     RawPayloadDocument,
     RunDocument,
     SnapshotDocument,
     SnapshotNumbers,
 )
+
+DAY = 86_400
+COMPACTION_PAGE = 200
+"""Tasks read per query of a compaction pass (and watermarks per ``$in``)."""
 
 
 async def record(
@@ -58,6 +70,53 @@ async def expire_payloads(store: Store, retention_days: float) -> int:
     return await store.collection(RAW_PAYLOADS).delete_many({"fetched_at": {"$lt": cutoff}})
 
 
+async def compact_snapshots(store: Store, after_days: float, page: int = COMPACTION_PAGE) -> int:
+    """Compact every task's snapshots older than ``after_days`` (rounded down to a UTC day)
+    to the last of each day; how many were deleted. ``after_days`` 0: keep them all."""
+    if after_days <= 0:
+        return 0
+    cutoff = (now() - after_days * DAY) // DAY * DAY
+    removed = 0
+    for collection in TASK_COLLECTIONS.values():
+        tasks = store.collection(collection)
+        after = ""
+        while batch := await tasks.find(
+            {"_id": {"$gt": after}}, sort=[("_id", 1)], limit=page, projection=[]
+        ):
+            after = batch[-1]["_id"]
+            ids = [task["_id"] for task in batch]
+            marks = await store.collection(COMPACTED).find({"_id": {"$in": ids}})
+            since = {mark["_id"]: mark["until"] for mark in marks}
+            for task_id in ids:
+                if since.get(task_id, 0) < cutoff:
+                    removed += await _compact_task(store, task_id, since.get(task_id, 0), cutoff)
+    return removed
+
+
+async def _compact_task(store: Store, task_id: str, since: float, cutoff: float) -> int:
+    snapshots = store.collection(SNAPSHOTS)
+    found = await snapshots.find(
+        {"task_id": task_id, "taken_at": {"$gte": since, "$lt": cutoff}},
+        sort=[("taken_at", 1)],
+        projection=["taken_at"],
+    )
+    last_of_day: dict[float, str] = {}
+    dropped: list[str] = []
+    for snapshot in found:
+        day = snapshot["taken_at"] // DAY
+        if day in last_of_day:
+            dropped.append(last_of_day[day])
+        last_of_day[day] = snapshot["_id"]
+    deleted = await snapshots.delete_many({"_id": {"$in": dropped}}) if dropped else 0
+    marks = store.collection(COMPACTED)
+    if not await marks.update_one({"_id": task_id}, {"$set": {"until": cutoff}}):
+        try:
+            await marks.insert_one({"_id": task_id, "until": cutoff})
+        except DuplicateKeyError:  # another scheduler's pass did it meanwhile
+            await marks.update_one({"_id": task_id}, {"$set": {"until": cutoff}})
+    return deleted
+
+
 def capped_payload(payload: Any, max_bytes: int) -> dict[str, Any]:
     """``payload`` if its JSON fits in ``max_bytes``, else its size and its beginning as
     text (``truncated``), so a huge or hostile answer never fills the storage."""
@@ -77,4 +136,5 @@ async def snapshots(store: Store, task_id: str) -> list[SnapshotDocument]:
 
 async def delete_for_task(store: Store, task_id: str) -> None:
     await store.collection(SNAPSHOTS).delete_many({"task_id": task_id})
+    await store.collection(COMPACTED).delete_one({"_id": task_id})
     await store.collection(RAW_PAYLOADS).delete_many({"task_id": task_id})

@@ -201,13 +201,15 @@ async def finish(
     """End an active run and release its task's claim; ``False`` if it had already ended
     (the worker and the sweeper may race: the first one wins)."""
     moment = now()
-    ended = await store.collection(RUNS).find_one_and_update(
+    runs = store.collection(RUNS)
+    if not await runs.update_one(
         {"_id": run["_id"], "status": {"$in": ACTIVE}},
         {"$set": {"status": status, "finished_at": moment, "updated_at": moment, "error": error}},
-        projection=["kind", "task_id", "cost"],
-    )
-    if ended is None:
+    ):
         return False
+    ended = await runs.find_one({"_id": run["_id"]}, projection=["kind", "task_id", "cost"])
+    if ended is None:
+        return True  # deleted with its task meanwhile
     last_run: LastRun = {"status": status, "finished_at": moment, "error": error}
     if ended.get("cost") is not None:
         last_run["cost"] = ended["cost"]
@@ -247,6 +249,13 @@ async def stale(store: Store, stale_after: float) -> list[RunDocument]:
     found = await store.collection(RUNS).find(
         {"status": {"$in": ACTIVE}, "heartbeat_at": {"$lt": now() - stale_after}}
     )
+    return cast(list[RunDocument], found)
+
+
+async def processing(store: Store) -> list[RunDocument]:
+    """The runs executing now, in any process: at most the workers' slots (and the runs
+    they started to fill a batch)."""
+    found = await store.collection(RUNS).find({"status": "processing"})
     return cast(list[RunDocument], found)
 
 

@@ -11,8 +11,10 @@ nothing stays "processing" forever.
   before sending it, or the in-process broker died with it): it is sent again; a duplicate
   delivery is harmless because only one worker can move a run from queued to processing.
   A run this process queued on its in-process broker is only waiting for a free slot.
-* At start, runs of a process that is provably gone (``jobs.process``: on this machine,
-  no longer running) are dealt with at once instead of after ``stale_after``: processing
+* A processing run whose worker is provably gone (``jobs.process``: on this machine, no
+  longer running) is failed at the next pass, without waiting for ``stale_after``; a run
+  of a worker on another machine is known dead only by its silence.
+* At start, runs of a process that is provably gone are dealt with at once: processing
   ones failed, queued ones sent again. A live run of another process is never touched.
 """
 
@@ -32,6 +34,7 @@ from codvid.tracking.errors import TaskNotFound
 
 log = logging.getLogger(__name__)
 RESTARTED = "Interrupted: the service restarted during the run; previous data kept"
+WORKER_GONE = "Interrupted: the worker process ended during the run; previous data kept"
 
 
 class DueTask(TypedDict):
@@ -94,6 +97,9 @@ async def sweep(store: Store, enqueue: Enqueue, stale_after: float, *, in_proces
     """``in_process``: the broker lives in this process, so a run this process queued is
     waiting here for a slot, not lost."""
     me = str(this_process())
+    for run in await runs.processing(store):
+        if is_gone(run.get("worker")) and await runs.fail(store, run, WORKER_GONE):
+            log.warning("run %s of task %s: %s", run["_id"], run["task_id"], WORKER_GONE)
     for run in await runs.stale(store, stale_after):
         try:
             if run["status"] == "processing":

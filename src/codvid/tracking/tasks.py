@@ -25,6 +25,8 @@ SCRAPE_RUN = "codvid.tracking.scrape_run"
 Loop = tuple[str, float, Callable[[], Awaitable[object]]]
 EXPIRY_INTERVAL = 3600.0
 """Seconds between sweeps of expired raw payloads."""
+COMPACTION_INTERVAL = 86_400.0
+"""Seconds between compactions of old snapshots (each pass reads only what aged since)."""
 
 
 def handlers(ctx: ScrapeContext) -> dict[str, Handler]:
@@ -51,11 +53,16 @@ def loops(
         EXPIRY_INTERVAL,
         partial(history.expire_payloads, store, scraping.raw_retention_days),
     )
+    compaction: Loop = (
+        "snapshot compaction",
+        COMPACTION_INTERVAL,
+        partial(history.compact_snapshots, store, scraping.snapshot_compact_after_days),
+    )
     if not settings.scheduler_enabled:
-        return [sweeper, expiry]
+        return [sweeper, expiry, compaction]
     due: Loop = (
         "scheduler",
         settings.scheduler_interval,
         partial(scheduled.schedule_due, store, enqueue, settings.scheduler_batch, scraping),
     )
-    return [sweeper, expiry, due]
+    return [sweeper, expiry, compaction, due]
