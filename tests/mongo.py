@@ -5,14 +5,12 @@ port of 127.0.0.1 for the session and stopped after it."""
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from tests.server import REPO, free_port
+from tests.server import REPO, free_port, wait_for_port
 
 JONGODB = Path(
     os.environ.get(
@@ -59,7 +57,10 @@ def mongodb_server() -> Iterator[str]:
         stderr=subprocess.DEVNULL,
     )
     try:
-        _wait_for_port(port, process)
+        try:
+            wait_for_port(port, process, "jongodb", START_TIMEOUT)
+        except RuntimeError as exc:
+            raise NoServer(str(exc)) from None
         yield f"mongodb://127.0.0.1:{port}"
     finally:
         process.terminate()
@@ -68,16 +69,3 @@ def mongodb_server() -> Iterator[str]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-
-
-def _wait_for_port(port: int, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise NoServer(f"jongodb exited with code {process.returncode} at start")
-        with socket.socket() as sock:
-            sock.settimeout(0.2)
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.05)
-    raise NoServer(f"jongodb did not listen on port {port} within {START_TIMEOUT:g} s")

@@ -37,6 +37,21 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def wait_for_port(port: int, process: subprocess.Popen[bytes], name: str, timeout: float) -> None:
+    """Until ``process`` (a server called ``name``) listens on 127.0.0.1:``port``;
+    ``RuntimeError`` if it exits or does not within ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{name} exited with code {process.returncode} at start")
+        with socket.socket() as sock:
+            sock.settimeout(0.2)
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.05)
+    raise RuntimeError(f"{name} did not listen on port {port} within {timeout:g} s")
+
+
 def serve_command(port: int) -> list[str]:
     return [str(CODVID), "serve", "--host", "127.0.0.1", "--port", str(port)]
 

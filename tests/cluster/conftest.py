@@ -13,7 +13,6 @@ import shutil
 import signal
 import socket
 import subprocess
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -27,7 +26,7 @@ from pymongo import MongoClient
 
 from tests.conftest import TEST_ENV
 from tests.mongo import JONGODB, database_url
-from tests.server import RunningServer, free_port, start_role, start_server
+from tests.server import RunningServer, free_port, start_role, start_server, wait_for_port
 
 RABBITMQ = os.environ.get("CODVID_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/")
 REDIS = os.environ.get("CODVID_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -175,7 +174,7 @@ def private_redis() -> Iterator[tuple[str, Callable[[], None]]]:
 
     def start() -> subprocess.Popen[bytes]:
         process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        _wait_port(port, process)
+        wait_for_port(port, process, "redis-server", 20)
         return process
 
     current = [start()]
@@ -204,23 +203,10 @@ def private_mongodb() -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
         stderr=subprocess.DEVNULL,
     )
     try:
-        _wait_port(port, process)
+        wait_for_port(port, process, "jongodb", 20)
         yield f"mongodb://127.0.0.1:{port}", process
     finally:
         with contextlib.suppress(ProcessLookupError):
             process.send_signal(signal.SIGCONT)
         process.kill()
         process.wait()
-
-
-def _wait_port(port: int, process: subprocess.Popen[bytes], timeout: float = 20) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the server on port {port} exited at start")
-        with socket.socket() as sock:
-            sock.settimeout(0.2)
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.05)
-    raise RuntimeError(f"the server on port {port} did not listen within {timeout}s")
