@@ -16,6 +16,7 @@ GOAL_PROFILE_RUNS = 25
 GOAL_COMMENT_RATIO = 0.2
 GOAL_SPEEDUP = 1.8
 GOAL_IDEAL_RATIO = 1.2
+GOAL_RSS_MIB = 200.0
 
 Trials = list[dict[str, Any]]
 
@@ -351,6 +352,28 @@ def worker_notes(result: dict[str, Any]) -> list[str]:
     ]
 
 
+def memory_rows(table: Table, result: dict[str, Any]) -> None:
+    """``server_memory.py``: a serving process's resident set over 10k tasks."""
+    for store in result["stores"]:
+        table.row(
+            f"server RSS, {store['tasks']} tasks + {store['snapshots']} snapshots "
+            f"({store['store']})",
+            f"{store['rss_mib']:.0f} MiB (peak {store['peak_rss_mib']:.0f}, idle "
+            f"{store['idle_rss_mib']:.0f})",
+            f"<= {GOAL_RSS_MIB:.0f} MiB",
+            mark(store["peak_rss_mib"] <= GOAL_RSS_MIB),
+        )
+
+
+def memory_notes(result: dict[str, Any]) -> list[str]:
+    answers = result["stores"][0]["answers"]
+    return [
+        f"memory: each store's codvid serve answered {answers} requests (every user's "
+        "get_tasks over 1,250 tasks, 25 times; get_task and task_status of 2,000 tasks); "
+        "RSS read from /proc after them, the peak being VmHWM."
+    ]
+
+
 def summary(
     setup: Setup,
     latency: dict[str, Trials],
@@ -360,6 +383,7 @@ def summary(
     batching: dict[str, Any] | None = None,
     comments: dict[str, Any] | None = None,
     workers: dict[str, Any] | None = None,
+    memory: dict[str, Any] | None = None,
 ) -> list[str]:
     table = Table()
     latency_rows(table, setup, latency["force"], latency["bare"])
@@ -371,6 +395,8 @@ def summary(
         comment_rows(table, comments)
     if workers is not None:
         worker_rows(table, workers)
+    if memory is not None:
+        memory_rows(table, memory)
     slowest = max(latency["force"], key=lambda r: r["p99_ms"])["slowest"][:6]
     return [
         "",
@@ -392,5 +418,6 @@ def summary(
         *(batching_notes(batching) if batching is not None else []),
         *(comment_notes(comments) if comments is not None else []),
         *(worker_notes(workers) if workers is not None else []),
+        *(memory_notes(memory) if memory is not None else []),
         *(f"note: {note}" for note in setup.notes),
     ]

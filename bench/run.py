@@ -12,6 +12,8 @@
    every scrape, from the fake Apify's bill (``comment_costs.py``).
 6. 500 scrapes drained by one ``codvid worker`` and by two, beside the concurrency-bound
    ideal (``worker_scaling.py``).
+7. A server's memory over 10k tasks and 100k snapshots, on SQLite and on the
+   MongoDB-compatible server (``server_memory.py``).
 
 Every server runs in its own process on 127.0.0.1 with a temporary data directory, and is
 stopped on the way out whatever happens. Users and tasks are created once through the
@@ -353,6 +355,11 @@ def part6() -> dict[str, Any]:
     return child("worker_scaling.py", timeout=900)
 
 
+def part7() -> dict[str, Any]:
+    say("part 7: server memory over 10k tasks and 100k snapshots, both stores (about 3 minutes)")
+    return child("server_memory.py", timeout=900)
+
+
 def main() -> None:
     if shutil.which("wrk") is None:
         raise SystemExit("bench: wrk is not installed (make bench installs the Debian package)")
@@ -367,6 +374,7 @@ def main() -> None:
         batching = part4()
         comments = part5()
         workers = part6()
+        memory = part7()
     finally:
         shutil.rmtree(root, ignore_errors=True)
     setup = Setup(
@@ -384,7 +392,7 @@ def main() -> None:
         notes=seeded.notes,
     )
     elapsed = time.monotonic() - started
-    for line in summary(setup, latency, rates, picks, elapsed, batching, comments, workers):
+    for line in summary(setup, latency, rates, picks, elapsed, batching, comments, workers, memory):
         out(line)
 
 

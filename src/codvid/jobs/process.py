@@ -55,13 +55,17 @@ def _node() -> str:
 
 
 def start_time(pid: int) -> str | None:
-    """Field 22 of ``/proc/<pid>/stat``; ``None`` if no such process is running."""
+    """Field 22 of ``/proc/<pid>/stat``; ``None`` if no such process is running (a zombie,
+    killed and not yet reaped by its parent, runs nothing)."""
     try:
         stat = (PROC / str(pid) / "stat").read_text()
     except OSError:
         return None
     # The command name (field 2) is in parentheses and may itself contain spaces.
-    return stat.rpartition(")")[2].split()[19]
+    fields = stat.rpartition(")")[2].split()
+    if fields[0] in ("Z", "X"):  # zombie, dead
+        return None
+    return fields[19]
 
 
 @cache

@@ -21,6 +21,8 @@ nothing stays "processing" forever.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TypedDict, cast
 
 from codvid.jobs.ports import Enqueue
@@ -29,7 +31,7 @@ from codvid.kit.clock import now
 from codvid.scrapers.settings import ScrapingSettings
 from codvid.storage import StorageError, Store
 from codvid.tracking import runs, usage
-from codvid.tracking.documents import TASK_COLLECTIONS, ScrapeHold, TaskKind
+from codvid.tracking.documents import TASK_COLLECTIONS, RunDocument, ScrapeHold, TaskKind
 from codvid.tracking.errors import TaskNotFound
 
 log = logging.getLogger(__name__)
@@ -95,27 +97,40 @@ async def _hold_for_budget(store: Store, kind: TaskKind, task_id: str) -> None:
 
 async def sweep(store: Store, enqueue: Enqueue, stale_after: float, *, in_process: bool) -> None:
     """``in_process``: the broker lives in this process, so a run this process queued is
-    waiting here for a slot, not lost."""
+    waiting here for a slot, not lost. A run that cannot be settled (a damaged document)
+    is logged and skipped."""
     me = str(this_process())
     for run in await runs.processing(store):
-        if is_gone(run.get("worker")) and await runs.fail(store, run, WORKER_GONE):
-            log.warning("run %s of task %s: %s", run["_id"], run["task_id"], WORKER_GONE)
+        with _skipped_if_damaged(run):
+            if is_gone(run.get("worker")):
+                await _fail(store, run, WORKER_GONE)
     for run in await runs.stale(store, stale_after):
-        try:
+        with _skipped_if_damaged(run):
             if run["status"] == "processing":
                 silent = now() - run["heartbeat_at"]
-                reason = (
+                await _fail(
+                    store,
+                    run,
                     f"The worker stopped responding (no heartbeat for {silent:.0f} s); "
-                    "previous data kept"
+                    "previous data kept",
                 )
-                if await runs.fail(store, run, reason):
-                    log.warning("run %s of task %s: %s", run["_id"], run["task_id"], reason)
             elif not (in_process and run.get("queued_by") == me) and await runs.mark_resent(
                 store, run["_id"]
             ):
                 await enqueue(run["_id"])
-        except (LookupError, TypeError, ValueError) as exc:
-            log.error("run %s skipped by the sweeper: %s", run.get("_id", "?"), exc)
+
+
+async def _fail(store: Store, run: RunDocument, reason: str) -> None:
+    if await runs.fail(store, run, reason):
+        log.warning("run %s of task %s: %s", run["_id"], run["task_id"], reason)
+
+
+@contextmanager
+def _skipped_if_damaged(run: RunDocument) -> Iterator[None]:
+    try:
+        yield
+    except (LookupError, TypeError, ValueError) as exc:
+        log.error("run %s skipped by the sweeper: %s", run.get("_id", "?"), exc)
 
 
 async def recover(store: Store, enqueue: Enqueue) -> None:

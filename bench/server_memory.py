@@ -1,0 +1,201 @@
+"""Server memory with 10k tracked profiles and 100k snapshots, on SQLite and on the
+MongoDB-compatible server: the resident set of a ``codvid serve`` process after it
+answered a mix of requests over all of them.
+
+Per store: a ``codvid serve`` (scheduler off, so that what is measured is the data and
+the requests, not scrapes) gets 8 users and 10,000 profile tasks through the API; then
+the server is stopped, 10 snapshots per task are written in bulk beside them (what 10
+scrapes leave; no route reads them yet), and a fresh server on the same data answers
+every user's get_tasks (1,250 tasks each) 25 times, then get_task and task_status of
+2,000 tasks. ``VmRSS`` (now) and ``VmHWM`` (the peak) come from ``/proc/<pid>/status``.
+
+Prints a table, or with ``--json`` one JSON object (what ``run.py`` reads).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import seed as seeding
+from report import memory_notes, memory_rows, one_table
+from servers import Server, start_codvid, stop
+from worker_scaling import JONGODB, spawned
+
+from codvid.kit.ids import new_id
+from codvid.storage.sqlite import SQLiteStore
+from codvid.storage.sqlite.store import _dumps, _table
+from codvid.tracking.documents import SNAPSHOTS
+
+USERS = 8
+TASKS = 10_000
+SNAPSHOTS_PER_TASK = 10
+GET_TASKS_ROUNDS = 25
+SINGLE_READS = 2_000
+
+
+def say(message: str) -> None:
+    sys.stderr.write(f"[memory {time.strftime('%H:%M:%S')}] {message}\n")
+    sys.stderr.flush()
+
+
+def memory_of(pid: int) -> dict[str, float]:
+    fields = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        key, _, value = line.partition(":")
+        if key in ("VmRSS", "VmHWM"):
+            fields[key] = int(value.split()[0]) / 1024
+    return fields
+
+
+def snapshot_documents(tasks: list[seeding.Task], user_of: dict[str, str]) -> Iterator[dict]:
+    moment = time.time()
+    rng = random.Random(7)
+    for task in tasks:
+        followers = rng.randint(1_000, 5_000_000)
+        for index in range(SNAPSHOTS_PER_TASK):
+            yield {
+                "_id": new_id(),
+                "task_id": task.task_id,
+                "user_id": user_of[task.token],
+                "kind": "profile",
+                "run_id": new_id(),
+                "taken_at": moment - (SNAPSHOTS_PER_TASK - index) * 2 * 86_400,
+                "followers": followers + index * 37,
+                "follows": 400,
+                "posts": 300 + index,
+                "engagement": {"likes": 1200 + index, "comments": 40},
+            }
+
+
+def write_snapshots(database_url: str | None, data_dir: Path, documents: Iterator[dict]) -> int:
+    if database_url is None:
+        store = SQLiteStore(data_dir / "codvid.sqlite3")
+        rows = [(d["_id"], _dumps(d)) for d in documents]
+        with store.database.transaction() as db:
+            db.executemany(f"INSERT INTO {_table(SNAPSHOTS)} (id, doc) VALUES (?, ?)", rows)
+        asyncio.run(store.close())
+        return len(rows)
+    from pymongo import MongoClient
+
+    batch = list(documents)
+    with MongoClient(database_url) as client:
+        client.get_default_database()[SNAPSHOTS].insert_many(batch, ordered=False)
+    return len(batch)
+
+
+async def create(port: int) -> tuple[list[str], list[seeding.Task]]:
+    async with seeding.Client(port) as client:
+        tokens = await seeding.signup(client, USERS)
+        tasks = await seeding.create_tasks(client, tokens, 0, TASKS)
+    return tokens, tasks
+
+
+async def requests(port: int, tokens: list[str], tasks: list[seeding.Task]) -> int:
+    answered = 0
+    async with seeding.Client(port, connections=8) as client:
+        for _ in range(GET_TASKS_ROUNDS):
+            for token in tokens:
+                await client.expect(200, "GET", "/ig-tracking/get_tasks", token)
+                answered += 1
+        picked = random.Random(3).sample(tasks, SINGLE_READS)
+
+        async def read(task: seeding.Task) -> None:
+            await client.expect(200, "GET", f"/ig-tracking/get_task/{task.task_id}", task.token)
+            await client.expect(200, "GET", f"/ig-tracking/task_status/{task.task_id}", task.token)
+
+        for start in range(0, len(picked), 64):
+            await asyncio.gather(*(read(task) for task in picked[start : start + 64]))
+        answered += 2 * len(picked)
+    return answered
+
+
+def user_ids(tokens: list[str]) -> dict[str, str]:
+    """Each token's user (its ``sub``; the bench has no need to check the signature)."""
+    import jwt
+
+    return {
+        token: str(jwt.decode(token, options={"verify_signature": False})["sub"])
+        for token in tokens
+    }
+
+
+def one_store(name: str, root: Path, database_url: str | None) -> dict[str, Any]:
+    data_dir = root / name
+    env = {"CODVID_JWT_SECRET": uuid.uuid4().hex * 2}
+    if database_url is not None:
+        env["CODVID_DATABASE_URL"] = database_url
+    server: Server = start_codvid(data_dir, f"codvid {name}", env)
+    try:
+        say(f"{name}: creating {USERS} users and {TASKS} tasks through the API")
+        tokens, tasks = asyncio.run(create(server.port))
+    finally:
+        stop(server)
+    owners = user_ids(tokens)
+    written = write_snapshots(database_url, data_dir, snapshot_documents(tasks, owners))
+    say(f"{name}: {written} snapshots written; serving them")
+    server = start_codvid(data_dir, f"codvid {name}", env)
+    try:
+        idle = memory_of(server.process.pid)
+        started = time.monotonic()
+        answered = asyncio.run(requests(server.port, tokens, tasks))
+        took = time.monotonic() - started
+        loaded = memory_of(server.process.pid)
+    finally:
+        stop(server)
+    say(f"{name}: {answered} answers in {took:.0f} s; RSS {loaded['VmRSS']:.0f} MiB")
+    return {
+        "store": name,
+        "tasks": len(tasks),
+        "snapshots": written,
+        "answers": answered,
+        "idle_rss_mib": idle["VmRSS"],
+        "rss_mib": loaded["VmRSS"],
+        "peak_rss_mib": loaded["VmHWM"],
+    }
+
+
+def measure() -> dict[str, Any]:
+    if not JONGODB.is_file():
+        raise SystemExit(f"bench: {JONGODB} is missing (make test installs it)")
+    root = Path(tempfile.mkdtemp(prefix="codvid-memory-"))
+    quiet: dict[str, Any] = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    from servers import free_port
+
+    port = free_port()
+    try:
+        results = [one_store("sqlite", root, None)]
+        with spawned([str(JONGODB), "--host=127.0.0.1", f"--port={port}"], port, **quiet):
+            results.append(one_store("mongodb", root, f"mongodb://127.0.0.1:{port}/memory"))
+    finally:
+        with contextlib.suppress(OSError):
+            shutil.rmtree(root)
+    return {"stores": results}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    result = measure()
+    if args.json:
+        sys.stdout.write(json.dumps(result) + "\n")
+        return
+    for line in [*one_table(memory_rows, result), *memory_notes(result)]:
+        sys.stdout.write(line + "\n")
+
+
+if __name__ == "__main__":
+    main()
