@@ -12,8 +12,8 @@
    every scrape, from the fake Apify's bill (``comment_costs.py``).
 6. 500 scrapes drained by one ``codvid worker`` and by two, beside the concurrency-bound
    ideal (``worker_scaling.py``).
-7. A server's memory over 10k tasks and 100k snapshots, on SQLite and on the
-   MongoDB-compatible server (``server_memory.py``).
+7. A server's memory over 10k tasks and 100k snapshots on SQLite (``server_memory.py``;
+   ``--mongodb`` there adds the MongoDB-compatible server, slow to fill).
 
 Every server runs in its own process on 127.0.0.1 with a temporary data directory, and is
 stopped on the way out whatever happens. Users and tasks are created once through the
@@ -356,7 +356,7 @@ def part6() -> dict[str, Any]:
 
 
 def part7() -> dict[str, Any]:
-    say("part 7: server memory over 10k tasks and 100k snapshots, both stores (about 3 minutes)")
+    say("part 7: server memory over 10k tasks and 100k snapshots on SQLite (about 1 minute)")
     return child("server_memory.py", timeout=900)
 
 
