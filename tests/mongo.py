@@ -4,7 +4,9 @@ port of 127.0.0.1 for the session and stopped after it."""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -50,6 +52,18 @@ def mongodb_server() -> Iterator[str]:
         raise NoServer(
             f"no MongoDB-compatible server: {JONGODB} is missing (make test installs it)"
         )
+    with contextlib.ExitStack() as stack:
+        try:
+            url, _ = stack.enter_context(jongodb())
+        except RuntimeError as exc:  # it exited, or did not listen in time
+            raise NoServer(str(exc)) from None
+        yield url
+
+
+@contextmanager
+def jongodb() -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """A jongodb on a free port of 127.0.0.1: its base URL and its process (a test may
+    stop and resume it); ended after, resumed first if it was stopped."""
     port = free_port()
     process = subprocess.Popen(
         [str(JONGODB), "--host=127.0.0.1", f"--port={port}"],
@@ -57,12 +71,11 @@ def mongodb_server() -> Iterator[str]:
         stderr=subprocess.DEVNULL,
     )
     try:
-        try:
-            wait_for_port(port, process, "jongodb", START_TIMEOUT)
-        except RuntimeError as exc:
-            raise NoServer(str(exc)) from None
-        yield f"mongodb://127.0.0.1:{port}"
+        wait_for_port(port, process, "jongodb", START_TIMEOUT)
+        yield f"mongodb://127.0.0.1:{port}", process
     finally:
+        with contextlib.suppress(ProcessLookupError):
+            process.send_signal(signal.SIGCONT)
         process.terminate()
         try:
             process.wait(timeout=10)

@@ -10,7 +10,6 @@ import asyncio
 import contextlib
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import uuid
@@ -25,7 +24,7 @@ import pytest
 from pymongo import MongoClient
 
 from tests.conftest import TEST_ENV
-from tests.mongo import JONGODB, database_url
+from tests.mongo import JONGODB, database_url, jongodb
 from tests.server import RunningServer, free_port, start_role, start_server, wait_for_port
 
 RABBITMQ = os.environ.get("CODVID_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/")
@@ -196,17 +195,5 @@ def private_mongodb() -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """A MongoDB-compatible server of this test's own, to stop and resume."""
     if os.environ.get("CODVID_TEST_MONGODB_URI") or not JONGODB.is_file():
         pytest.skip("needs the jongodb binary (make test installs it) to stop it mid-test")
-    port = free_port()
-    process = subprocess.Popen(
-        [str(JONGODB), "--host=127.0.0.1", f"--port={port}"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        wait_for_port(port, process, "jongodb", 20)
-        yield f"mongodb://127.0.0.1:{port}", process
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            process.send_signal(signal.SIGCONT)
-        process.kill()
-        process.wait()
+    with jongodb() as server:
+        yield server
