@@ -18,10 +18,10 @@ from codvid.jobs.worker import Worker
 
 log = logging.getLogger(__name__)
 SEND_ATTEMPTS = 5
-"""A send that fails is tried again after pauses that double from 0.1 s (about 2 s in
-all, within :data:`~codvid.jobs.broker.CONNECT_TIMEOUT`): the first uses of a connection
-after the broker restarted fail while the client reconnects. Sending a job
-twice is harmless (delivery is at least once anyway)."""
+"""A send that fails is tried again after pauses that double from 0.1 s, each with up to
+1 s of jitter (stamina's default), all within :data:`~codvid.jobs.broker.CONNECT_TIMEOUT`:
+the first uses of a connection after the broker restarted fail while the client
+reconnects. Sending a job twice is harmless (delivery is at least once anyway)."""
 
 
 def sender(broker: AsyncBroker, name: str) -> Enqueue:
