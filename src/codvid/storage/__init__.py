@@ -10,6 +10,7 @@ from codvid.storage.base import (
     StorageError,
     Store,
     Update,
+    update_or_insert,
 )
 from codvid.storage.factory import open_store
 
@@ -24,4 +25,5 @@ __all__ = [
     "Store",
     "Update",
     "open_store",
+    "update_or_insert",
 ]

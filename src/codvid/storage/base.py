@@ -103,10 +103,11 @@ class Collection(Protocol):
         return_after: bool = True,
         projection: Sequence[str] | None = None,
     ) -> Document | None:
-        """Atomically update the first match and return it (after or before the update).
+        """Update the first match and return it (after or before the update).
 
-        This is the claim primitive: of many concurrent callers with the same filter,
-        exactly one gets a document when the update makes the filter stop matching.
+        Claims use a conditional :meth:`update_one` instead: of many concurrent callers
+        with the same filter exactly one modifies the document, on every store and on
+        every MongoDB-compatible server the tests use, which this is not atomic on.
         """
 
     async def delete_one(self, filter: Filter) -> int: ...
@@ -126,3 +127,16 @@ class Store(Protocol):
         """A cheap round trip to the database; StorageError if it cannot answer."""
 
     async def close(self) -> None: ...
+
+
+async def update_or_insert(collection: Collection, document: Document, update: Update) -> None:
+    """Apply ``update`` to the document with ``document["_id"]``, or insert ``document``
+    if there is none yet; of two first callers at once, the one whose insert clashes
+    applies its update instead."""
+    key = {"_id": document["_id"]}
+    if await collection.update_one(key, update):
+        return
+    try:
+        await collection.insert_one(document)
+    except DuplicateKeyError:
+        await collection.update_one(key, update)

@@ -15,7 +15,7 @@ from typing import Any, cast
 
 from codvid.kit.clock import now
 from codvid.kit.ids import new_id
-from codvid.storage import DuplicateKeyError, Store
+from codvid.storage import Store, update_or_insert
 from codvid.tracking.documents import (
     COMPACTED,
     RAW_PAYLOADS,
@@ -66,7 +66,7 @@ async def keep_payload(store: Store, run: RunDocument, raw: dict[str, Any], at: 
 async def expire_payloads(store: Store, retention_days: float) -> int:
     """Delete the raw payloads older than ``retention_days``; how many went. One periodic
     sweep on every adapter (epoch-second times cannot drive a MongoDB TTL index)."""
-    cutoff = now() - retention_days * 86_400
+    cutoff = now() - retention_days * DAY
     return await store.collection(RAW_PAYLOADS).delete_many({"fetched_at": {"$lt": cutoff}})
 
 
@@ -88,8 +88,9 @@ async def compact_snapshots(store: Store, after_days: float, page: int = COMPACT
             marks = await store.collection(COMPACTED).find({"_id": {"$in": ids}})
             since = {mark["_id"]: mark["until"] for mark in marks}
             for task_id in ids:
-                if since.get(task_id, 0) < cutoff:
-                    removed += await _compact_task(store, task_id, since.get(task_id, 0), cutoff)
+                done_until = since.get(task_id, 0)
+                if done_until < cutoff:
+                    removed += await _compact_task(store, task_id, done_until, cutoff)
     return removed
 
 
@@ -108,12 +109,8 @@ async def _compact_task(store: Store, task_id: str, since: float, cutoff: float)
             dropped.append(last_of_day[day])
         last_of_day[day] = snapshot["_id"]
     deleted = await snapshots.delete_many({"_id": {"$in": dropped}}) if dropped else 0
-    marks = store.collection(COMPACTED)
-    if not await marks.update_one({"_id": task_id}, {"$set": {"until": cutoff}}):
-        try:
-            await marks.insert_one({"_id": task_id, "until": cutoff})
-        except DuplicateKeyError:  # another scheduler's pass did it meanwhile
-            await marks.update_one({"_id": task_id}, {"$set": {"until": cutoff}})
+    mark = {"_id": task_id, "until": cutoff}
+    await update_or_insert(store.collection(COMPACTED), mark, {"$set": {"until": cutoff}})
     return deleted
 
 

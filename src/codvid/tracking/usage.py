@@ -19,7 +19,7 @@ from codvid.errors import TooManyRequests
 from codvid.kit.clock import now
 from codvid.scrapers import Cost
 from codvid.scrapers.settings import ScrapingSettings
-from codvid.storage import DuplicateKeyError, Store
+from codvid.storage import Store, update_or_insert
 from codvid.tracking.documents import RUNS, USAGE, RunDocument, TaskKind, UsageDocument
 
 EVERYONE: Final = "*"
@@ -68,13 +68,7 @@ async def record(store: Store, run: RunDocument, target: str, cost: Cost) -> Non
 
 async def _add(store: Store, counter: UsageDocument, amounts: dict[str, Any]) -> None:
     """``$inc`` on the counter, creating it first if this is its month's first cost."""
-    usage = store.collection(USAGE)
-    if await usage.update_one({"_id": counter["_id"]}, {"$inc": amounts}):
-        return
-    try:
-        await usage.insert_one({**counter, **amounts})
-    except DuplicateKeyError:  # another run created it meanwhile
-        await usage.update_one({"_id": counter["_id"]}, {"$inc": amounts})
+    await update_or_insert(store.collection(USAGE), {**counter, **amounts}, {"$inc": amounts})
 
 
 async def spent(store: Store, user_id: str, month: str) -> float:
