@@ -48,12 +48,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
-import json
 import math
 import random
 import shutil
-import signal
 import sys
 import tempfile
 import time
@@ -71,7 +68,8 @@ from apify_world import (
     post_item,
     profile_item,
 )
-from report import comment_notes, comment_rows, one_table
+from report import comment_notes, comment_rows, emit
+from servers import stop_on_sigterm
 
 from codvid.bootstrap import running
 from codvid.config import Settings, load_settings
@@ -358,11 +356,6 @@ async def main_async(root: Path, informational: bool) -> dict[str, Any]:
     }
 
 
-def _terminate(*_: object) -> None:
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second one must not cut the cleanup
-    raise SystemExit("stopped by SIGTERM")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -372,19 +365,13 @@ def main() -> None:
     )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args()
-    signal.signal(signal.SIGTERM, _terminate)
+    stop_on_sigterm()
     root = Path(tempfile.mkdtemp(prefix="codvid-bench-comments-"))
     try:
         result = asyncio.run(main_async(root, not args.no_informational))
     finally:
         shutil.rmtree(root, ignore_errors=True)
-    lines = (
-        [json.dumps(result)]
-        if args.json
-        else [*one_table(comment_rows, result), *comment_notes(result)]
-    )
-    with contextlib.suppress(BrokenPipeError):
-        sys.stdout.write("\n".join(lines) + "\n")
+    emit(result, comment_rows, comment_notes, args.json)
 
 
 if __name__ == "__main__":

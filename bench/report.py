@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
 import statistics
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -283,6 +286,19 @@ def comment_rows(table: Table, result: dict[str, Any]) -> None:
         "0 / 0",
         mark(not (failed or capped)),
     )
+
+
+def emit(
+    result: dict[str, Any],
+    rows: Callable[[Table, dict[str, Any]], None],
+    notes: Callable[[dict[str, Any]], list[str]],
+    as_json: bool,
+) -> None:
+    """What a benchmark module run on its own prints: its table and notes, or with
+    ``--json`` one JSON object (what ``run.py`` reads)."""
+    lines = [json.dumps(result)] if as_json else [*one_table(rows, result), *notes(result)]
+    with contextlib.suppress(BrokenPipeError):
+        sys.stdout.write("\n".join(lines) + "\n")
 
 
 def one_table(rows: Callable[[Table, dict[str, Any]], None], result: dict[str, Any]) -> list[str]:

@@ -36,10 +36,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import shutil
-import signal
 import sqlite3
 import statistics
 import sys
@@ -63,8 +61,8 @@ from apify_world import (
     runs_of,
     shortcode,
 )
-from report import batching_notes, batching_rows, one_table
-from servers import Server, start_codvid, stop
+from report import batching_notes, batching_rows, emit
+from servers import Server, start_codvid, stop, stop_on_sigterm
 
 from codvid.jobs.settings import JobSettings
 from codvid.kit.clock import now
@@ -337,11 +335,6 @@ def run(tasks: int, baseline_tasks: int, trials: int, concurrency: int) -> dict[
     }
 
 
-def _terminate(*_: object) -> None:
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second one must not cut the cleanup
-    raise SystemExit("stopped by SIGTERM")  # so every server started here is stopped
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tasks", type=int, default=TASKS)
@@ -355,15 +348,9 @@ def main() -> None:
         help="CODVID_JOB_CONCURRENCY of both (default: the service's default)",
     )
     args = parser.parse_args()
-    signal.signal(signal.SIGTERM, _terminate)
+    stop_on_sigterm()
     result = run(args.tasks, args.baseline_tasks, args.trials, args.concurrency)
-    lines = (
-        [json.dumps(result)]
-        if args.json
-        else [*one_table(batching_rows, result), *batching_notes(result)]
-    )
-    with contextlib.suppress(BrokenPipeError):
-        sys.stdout.write("\n".join(lines) + "\n")
+    emit(result, batching_rows, batching_notes, args.json)
 
 
 if __name__ == "__main__":

@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import json
 import random
 import shutil
 import subprocess
@@ -36,9 +35,8 @@ from pathlib import Path
 from typing import Any
 
 import seed as seeding
-from report import memory_notes, memory_rows, one_table
-from servers import BIN, Server, free_port, start_codvid, stop
-from worker_scaling import JONGODB, spawned
+from report import emit, memory_notes, memory_rows
+from servers import BIN, JONGODB, Server, free_port, spawned, start_codvid, stop, stop_on_sigterm
 
 from codvid.kit.ids import new_id
 from codvid.storage.sqlite import SQLiteStore
@@ -222,12 +220,8 @@ def main() -> None:
         "as a collection grows, and copying 110k documents onto it took over 5 minutes)",
     )
     args = parser.parse_args()
-    result = measure(args.mongodb)
-    if args.json:
-        sys.stdout.write(json.dumps(result) + "\n")
-        return
-    for line in [*one_table(memory_rows, result), *memory_notes(result)]:
-        sys.stdout.write(line + "\n")
+    stop_on_sigterm()
+    emit(measure(args.mongodb), memory_rows, memory_notes, args.json)
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import os
 import signal
@@ -13,11 +14,18 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 BENCH = Path(__file__).resolve().parent
 BIN = Path(sys.executable).parent
+JONGODB = (
+    BENCH.parent
+    / ".cache/jongodb/node_modules/@jongodb/memory-server-bin-linux-x64-gnu/bin/jongodb"
+)
+"""The MongoDB-compatible test server ``make test`` installs."""
 HOST = "127.0.0.1"
 UNLIMITED = "1000000/minute"
 CODVID_ENV = {
@@ -105,7 +113,10 @@ def start_bare(work_dir: Path) -> Server:
 
 def stop(server: Server, grace: float = 10) -> None:
     """SIGTERM (uvicorn's graceful stop), then SIGKILL if it is not gone after ``grace``."""
-    process = server.process
+    stop_process(server.process, grace)
+
+
+def stop_process(process: subprocess.Popen[Any], grace: float = 10) -> None:
     if process.poll() is not None:
         return
     process.send_signal(signal.SIGTERM)
@@ -114,3 +125,39 @@ def stop(server: Server, grace: float = 10) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
+
+
+def wait_port(port: int, process: subprocess.Popen[Any], timeout: float = 30) -> None:
+    """Until ``process`` listens on ``port`` of 127.0.0.1."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{process.args} exited at start")
+        with socket.socket() as sock:
+            if sock.connect_ex((HOST, port)) == 0:
+                return
+        time.sleep(0.05)
+    raise RuntimeError(f"nothing listens on {port} after {timeout}s")
+
+
+@contextlib.contextmanager
+def spawned(argv: list[str], port: int | None = None, **popen: Any) -> Iterator[Any]:
+    """A process of ``argv`` (ready once it listens on ``port``, if given), stopped after."""
+    process = subprocess.Popen(argv, **popen)
+    try:
+        if port is not None:
+            wait_port(port, process)
+        yield process
+    finally:
+        stop_process(process, grace=30)
+
+
+def stop_on_sigterm() -> None:
+    """Make SIGTERM (what ``run.py`` sends a part that ran out of time) end this process
+    through its ``finally`` blocks, so that every server it started is stopped."""
+
+    def terminate(*_: object) -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second one must not cut the cleanup
+        raise SystemExit("stopped by SIGTERM")
+
+    signal.signal(signal.SIGTERM, terminate)

@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import json
 import math
 import os
 import shutil
@@ -37,8 +36,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from report import one_table, worker_notes, worker_rows
-from servers import BENCH, BIN, free_port
+from report import emit, worker_notes, worker_rows
+from servers import BIN, JONGODB, free_port, spawned, stop_on_sigterm
 
 from codvid.bootstrap import INDEXES
 from codvid.kit.ids import new_id
@@ -50,10 +49,6 @@ from codvid.tracking.schemas import ProfileTaskCreate
 TASKS = 500
 STEP = 0.2
 CONCURRENCY = 4
-JONGODB = (
-    BENCH.parent
-    / ".cache/jongodb/node_modules/@jongodb/memory-server-bin-linux-x64-gnu/bin/jongodb"
-)
 
 
 def say(message: str) -> None:
@@ -61,45 +56,19 @@ def say(message: str) -> None:
     sys.stderr.flush()
 
 
-def wait_port(port: int, process: subprocess.Popen[bytes], timeout: float = 30) -> None:
-    import socket
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{process.args} exited at start")
-        with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.05)
-    raise RuntimeError(f"nothing listens on {port} after {timeout}s")
-
-
 @contextlib.contextmanager
-def spawned(argv: list[str], port: int | None = None, **popen: Any) -> Iterator[Any]:
-    process = subprocess.Popen(argv, **popen)
-    try:
-        if port is not None:
-            wait_port(port, process)
+def role(name: str, env: dict[str, str], log: Path) -> Iterator[Any]:
+    """``codvid <name>`` with its output in ``log``, stopped after."""
+    with (
+        log.open("ab") as handle,
+        spawned(
+            [str(BIN / "codvid"), name],
+            env={**os.environ, **env},
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+        ) as process,
+    ):
         yield process
-    finally:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-
-def role(name: str, env: dict[str, str], log: Path) -> Any:
-    handle = log.open("ab")
-    return spawned(
-        [str(BIN / "codvid"), name],
-        env={**os.environ, **env},
-        stdout=handle,
-        stderr=subprocess.STDOUT,
-    )
 
 
 def wait_ready(log: Path, name: str, timeout: float = 60) -> None:
@@ -232,12 +201,8 @@ def main() -> None:
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--tasks", type=int, default=TASKS)
     args = parser.parse_args()
-    result = measure(args.tasks)
-    if args.json:
-        sys.stdout.write(json.dumps(result) + "\n")
-        return
-    for line in [*one_table(worker_rows, result), *worker_notes(result)]:
-        sys.stdout.write(line + "\n")
+    stop_on_sigterm()
+    emit(measure(args.tasks), worker_rows, worker_notes, args.json)
 
 
 if __name__ == "__main__":
