@@ -12,6 +12,7 @@ import os
 import shutil
 import socket
 import subprocess
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -71,6 +72,27 @@ class Cluster:
 
 
 MakeCluster = Callable[..., AbstractContextManager[Cluster]]
+
+
+@pytest.fixture(params=sorted(BROKERS))
+def broker_url(request: pytest.FixtureRequest) -> str:
+    """Each broker in turn (skipped, saying so, when it is not running)."""
+    url = BROKERS[request.param]
+    need(url, request.param)
+    return url
+
+
+async def run_of(cluster: Cluster, task_id: str, status: str, timeout: float = 20) -> Any:
+    """The first run of ``task_id`` in ``status``, once there is one."""
+    client, db = cluster.db()
+    with client:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            run = db.runs.find_one({"task_id": task_id, "status": status})
+            if run is not None:
+                return run
+            await asyncio.sleep(0.05)
+    raise AssertionError(f"no {status} run of {task_id} within {timeout}s\n{cluster.logs()}")
 
 
 @pytest.fixture

@@ -7,22 +7,14 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import Counter
-from typing import Any
 
 import httpx
 import pytest
 
 from tests.client import Api, Tracking, User, envelope
-from tests.cluster.conftest import BROKERS, Cluster, MakeCluster, need
+from tests.cluster.conftest import Cluster, MakeCluster
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture(params=sorted(BROKERS))
-def broker_url(request: pytest.FixtureRequest) -> str:
-    url = BROKERS[request.param]
-    need(url, request.param)
-    return url
 
 
 class Apis:
@@ -33,11 +25,6 @@ class Apis:
 
     def __getitem__(self, index: int) -> Tracking:
         return self.tracking[index % len(self.tracking)]
-
-
-async def finished(tracking: Tracking, user: User, task_id: str, timeout: float = 30) -> Any:
-    status = await tracking.wait_idle(user, task_id, timeout=timeout, poll=0.05)
-    return status
 
 
 async def chat(tracking: Tracking, user: User, project: str, text: str) -> httpx.Response:
@@ -71,7 +58,7 @@ async def _one_service(cluster: Cluster, apis: Apis) -> None:
     task_id = await apis[0].create_profile(user, "creator.daily")
     forced = await apis[1].call("POST", "force_scrape", user, task_id)
     assert forced.status_code == 200, forced.text
-    status = await finished(apis[0], user, task_id)
+    status = await apis[0].wait_idle(user, task_id, poll=0.05)
     assert status["last_run"]["status"] == "succeeded", status
     statuses = [(await apis[i].call("GET", "task_status", user, task_id)).json() for i in (0, 1)]
     assert statuses[0] == statuses[1]
@@ -82,7 +69,9 @@ async def _one_service(cluster: Cluster, apis: Apis) -> None:
     )
     codes = Counter(answer.status_code for answer in answers)
     assert codes == {200: 1, 409: 19}, codes
-    assert (await finished(apis[1], user, task_id))["last_run"]["status"] == "succeeded"
+    assert (await apis[1].wait_idle(user, task_id, poll=0.05))["last_run"]["status"] == (
+        "succeeded"
+    )
 
     # Due scrapes: each runs once, however many schedulers look.
     due = [await apis[i].create_profile(user) for i in range(6)]

@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from tests.client import Api, Tracking
-from tests.cluster.conftest import REDIS, MakeCluster, need
+from tests.cluster.conftest import REDIS, MakeCluster, need, run_of
 from tests.conftest import TEST_ENV
 from tests.mongo import database_url
 from tests.server import CODVID, free_port, serve_command, start_server
@@ -163,12 +163,7 @@ async def test_a_worker_stopped_lets_its_run_finish_within_the_grace(
             user = await tracking.api.signup()
             task_id = await tracking.create_profile(user)
             assert (await tracking.call("POST", "force_scrape", user, task_id)).status_code == 200
-            client, db = cluster.db()
-            with client:
-                deadline = time.monotonic() + 20
-                while db.runs.find_one({"task_id": task_id, "status": "processing"}) is None:
-                    assert time.monotonic() < deadline, cluster.logs()
-                    await asyncio.sleep(0.05)
+            await run_of(cluster, task_id, "processing")
             (worker,) = cluster.workers
             os.killpg(worker.process.pid, signal.SIGTERM)
             assert await asyncio.to_thread(worker.process.wait, 30) == 0

@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import time
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -16,7 +17,6 @@ import pytest
 from codvid.jobs.process import ProcessId
 from tests.client import Api, Tracking, User, assert_error
 from tests.cluster.conftest import (
-    BROKERS,
     RABBITMQ,
     REDIS,
     Cluster,
@@ -24,29 +24,11 @@ from tests.cluster.conftest import (
     need,
     private_mongodb,
     private_redis,
+    run_of,
 )
 
 pytestmark = pytest.mark.anyio
 FINAL = {"succeeded", "failed", "cancelled"}
-
-
-@pytest.fixture(params=sorted(BROKERS))
-def broker_url(request: pytest.FixtureRequest) -> str:
-    url = BROKERS[request.param]
-    need(url, request.param)
-    return url
-
-
-async def run_of(cluster: Cluster, task_id: str, status: str, timeout: float = 20) -> Any:
-    client, db = cluster.db()
-    with client:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            run = db.runs.find_one({"task_id": task_id, "status": status})
-            if run is not None:
-                return run
-            await asyncio.sleep(0.05)
-    raise AssertionError(f"no {status} run of {task_id} within {timeout}s\n{cluster.logs()}")
 
 
 def all_runs(cluster: Cluster) -> list[dict[str, Any]]:
@@ -168,22 +150,27 @@ def restart_rabbitmq() -> None:
         subprocess.run([*ctl, "start_app"], check=True, capture_output=True, timeout=60)
 
 
+async def _restart_under_load(cluster: Cluster, restart: Callable[[], None]) -> None:
+    """12 runs, most of them queued, when ``restart`` restarts the broker: every run ends,
+    and the cluster works on."""
+    async with httpx.AsyncClient(base_url=cluster.apis[0].url, timeout=30) as http:
+        tracking = Tracking(Api(http))
+        user = await tracking.api.signup()
+        tasks = await _force_many(tracking, user, 12)
+        assert _unfinished(cluster) > 4  # more runs than the workers take at once
+        await asyncio.to_thread(restart)
+        await _all_settle(cluster, tracking, user, tasks)
+        again = await tracking.call("POST", "force_scrape", user, tasks[0])
+        assert again.status_code == 200, (again.text, cluster.logs())
+        assert (await tracking.wait_idle(user, tasks[0]))["last_run"]["status"] == "succeeded"
+
+
 async def test_rabbitmq_restarted_under_load_delivers_or_ends_every_run(
     make_cluster: MakeCluster,
 ) -> None:
     need(RABBITMQ, "rabbitmq")
     with make_cluster(RABBITMQ, apis=1, workers=2, schedulers=1, **UNDER_LOAD) as cluster:
-        async with httpx.AsyncClient(base_url=cluster.apis[0].url, timeout=30) as http:
-            tracking = Tracking(Api(http))
-            user = await tracking.api.signup()
-            tasks = await _force_many(tracking, user, 12)
-            assert _unfinished(cluster) > 4  # more runs than the workers take at once
-            await asyncio.to_thread(restart_rabbitmq)
-            await _all_settle(cluster, tracking, user, tasks)
-            # The cluster works on after the restart.
-            again = await tracking.call("POST", "force_scrape", user, tasks[0])
-            assert again.status_code == 200, (again.text, cluster.logs())
-            assert (await tracking.wait_idle(user, tasks[0]))["last_run"]["status"] == "succeeded"
+        await _restart_under_load(cluster, restart_rabbitmq)
 
 
 async def test_redis_restarted_under_load_loses_its_stream_and_every_run_still_ends(
@@ -191,19 +178,10 @@ async def test_redis_restarted_under_load_loses_its_stream_and_every_run_still_e
 ) -> None:
     need(REDIS, "redis")
     with (
-        private_redis() as (url, restart),
+        private_redis() as (url, restart),  # it keeps nothing on disk: queued jobs are lost
         make_cluster(url, apis=1, workers=2, schedulers=1, **UNDER_LOAD) as cluster,
     ):
-        async with httpx.AsyncClient(base_url=cluster.apis[0].url, timeout=30) as http:
-            tracking = Tracking(Api(http))
-            user = await tracking.api.signup()
-            tasks = await _force_many(tracking, user, 12)
-            assert _unfinished(cluster) > 4  # more runs than the workers take at once
-            restart()  # this Redis keeps nothing on disk: the queued jobs are gone
-            await _all_settle(cluster, tracking, user, tasks)
-            again = await tracking.call("POST", "force_scrape", user, tasks[0])
-            assert again.status_code == 200, (again.text, cluster.logs())
-            assert (await tracking.wait_idle(user, tasks[0]))["last_run"]["status"] == "succeeded"
+        await _restart_under_load(cluster, restart)
 
 
 async def test_the_database_gone_mid_request_is_a_clear_500_and_the_service_recovers(
