@@ -22,8 +22,8 @@ from codvid.api.openapi import install_openapi
 from codvid.auth.dependencies import REQUIRE_USER
 from codvid.auth.endpoints import router as auth_router
 from codvid.config import Settings, load_settings
-from codvid.jobs.broker import is_in_process
 from codvid.jobs.roles import ALL_ROLES, Role
+from codvid.jobs.settings import is_in_process
 from codvid.projects.endpoints import router as projects_router
 from codvid.system.endpoints import router as system_router
 from codvid.tracking.endpoints import router as tracking_router

@@ -28,12 +28,13 @@ from codvid.auth.service import AuthContext
 from codvid.auth.tokens import jwt_secret
 from codvid.config import Settings
 from codvid.jobs import queue
-from codvid.jobs.broker import build_broker, close_broker, is_in_process, open_broker
+from codvid.jobs.broker import build_broker, close_broker, open_broker
 from codvid.jobs.loops import Loops
 from codvid.jobs.ports import Enqueue
 from codvid.jobs.process import this_process
 from codvid.jobs.receiving import Receiving
 from codvid.jobs.roles import ALL_ROLES, Role, check_roles
+from codvid.jobs.settings import is_in_process
 from codvid.jobs.worker import Worker
 from codvid.kit.ratelimits import close_counter_storage, counter_storage
 from codvid.projects import documents as project_documents

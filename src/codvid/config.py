@@ -23,7 +23,7 @@ from pydantic_settings import NoDecode
 from codvid.ai.settings import AISettings
 from codvid.auth.settings import AuthSettings
 from codvid.errors import ConfigurationError
-from codvid.jobs.settings import JobSettings
+from codvid.jobs.settings import JobSettings, is_in_process
 from codvid.kit.messages import reason
 from codvid.kit.ratelimits import CounterSettings
 from codvid.kit.settings import ENV_PREFIX, SettingsGroup, setting
@@ -157,9 +157,8 @@ def load_settings(**overrides: Any) -> Settings:
         instaloader=build(InstaloaderSettings),
         ai=build(AISettings),
     )
-    if settings.jobs.broker_url != "memory://" and not settings.storage.database_url.startswith(
-        MONGODB_SCHEMES
-    ):
+    shared = settings.storage.database_url.startswith(MONGODB_SCHEMES)
+    if not is_in_process(settings.jobs) and not shared:
         raise ConfigurationError(
             "invalid setting CODVID_BROKER_URL: a broker between processes needs a database "
             "they all share (CODVID_DATABASE_URL=mongodb://...)"

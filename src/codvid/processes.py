@@ -20,8 +20,9 @@ from collections.abc import Iterable
 from codvid import bootstrap
 from codvid.config import Settings
 from codvid.errors import ConfigurationError
-from codvid.jobs.broker import QueueUnavailable, is_in_process
+from codvid.jobs.broker import QueueUnavailable
 from codvid.jobs.roles import Role
+from codvid.jobs.settings import is_in_process
 from codvid.kit.logging import configure_logging
 from codvid.storage import StorageError
 

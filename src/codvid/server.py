@@ -27,9 +27,9 @@ from codvid.jobs.broker import (
     QueueUnavailable,
     build_broker,
     close_broker,
-    is_in_process,
     open_broker,
 )
+from codvid.jobs.settings import is_in_process
 from codvid.kit.logging import configure_logging
 from codvid.storage import StorageError
 from codvid.storage.settings import MONGODB_SCHEMES

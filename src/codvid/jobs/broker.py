@@ -29,9 +29,8 @@ from taskiq_aio_pika import AioPikaBroker, Exchange, Queue, QueueType
 from taskiq_redis import RedisStreamBroker
 
 from codvid.errors import CodvidError
-from codvid.jobs.settings import JobSettings
+from codvid.jobs.settings import JobSettings, is_in_process
 
-IN_PROCESS = "memory://"
 CONNECT_TIMEOUT = 10.0
 """Seconds to reach the broker before the process gives up (at start) or a send fails."""
 RECONNECT_INTERVAL = 1.0
@@ -140,7 +139,3 @@ async def close_broker(broker: AsyncBroker) -> None:
     if isinstance(broker, InMemoryBroker):
         await broker.wait_all()
     await broker.shutdown()
-
-
-def is_in_process(settings: JobSettings) -> bool:
-    return settings.broker_url == IN_PROCESS

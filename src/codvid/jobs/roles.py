@@ -13,8 +13,7 @@ from collections.abc import Iterable
 from enum import StrEnum
 
 from codvid.errors import ConfigurationError
-from codvid.jobs.broker import is_in_process
-from codvid.jobs.settings import JobSettings
+from codvid.jobs.settings import JobSettings, is_in_process
 
 
 class Role(StrEnum):

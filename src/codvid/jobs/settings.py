@@ -8,7 +8,8 @@ from pydantic import field_validator, model_validator
 
 from codvid.kit.settings import SettingsGroup, setting
 
-BROKER_SCHEMES = ("memory://", "amqp://", "amqps://", "redis://", "rediss://")
+IN_PROCESS = "memory://"
+BROKER_SCHEMES = (IN_PROCESS, "amqp://", "amqps://", "redis://", "rediss://")
 
 
 class JobSettings(SettingsGroup):
@@ -51,3 +52,8 @@ class JobSettings(SettingsGroup):
         if self.stale_after <= 2 * self.heartbeat_interval:
             raise ValueError("CODVID_STALE_AFTER must be more than twice CODVID_HEARTBEAT_INTERVAL")
         return self
+
+
+def is_in_process(settings: JobSettings) -> bool:
+    """The jobs run inside the process that sends them (``memory://``)."""
+    return settings.broker_url == IN_PROCESS

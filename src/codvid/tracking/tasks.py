@@ -11,9 +11,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from functools import partial
 
-from codvid.jobs.broker import is_in_process
 from codvid.jobs.ports import Enqueue, Handler
-from codvid.jobs.settings import JobSettings
+from codvid.jobs.settings import JobSettings, is_in_process
 from codvid.scrapers.settings import ScrapingSettings
 from codvid.storage import Store
 from codvid.tracking import history, scheduled, scrape
