@@ -16,8 +16,8 @@ Domain code never learns which roles share its process.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
-from contextlib import AsyncExitStack, asynccontextmanager
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping, Sequence
+from contextlib import AsyncExitStack, asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NotRequired, TypedDict
 
@@ -27,8 +27,9 @@ from codvid.ai.service import Assistant
 from codvid.auth.service import AuthContext
 from codvid.auth.tokens import jwt_secret
 from codvid.config import Settings
+from codvid.errors import ConfigurationError
 from codvid.jobs import queue
-from codvid.jobs.broker import build_broker, close_broker, open_broker
+from codvid.jobs.broker import QueueUnavailable, build_broker, close_broker, open_broker
 from codvid.jobs.loops import Loops
 from codvid.jobs.ports import Enqueue
 from codvid.jobs.process import this_process
@@ -41,7 +42,7 @@ from codvid.projects import documents as project_documents
 from codvid.scrapers import SCRAPERS, ScraperProvider
 from codvid.scrapers.guard import guarded
 from codvid.sentiment import get_analyzer
-from codvid.storage import IndexSpec, Store, open_store
+from codvid.storage import IndexSpec, StorageError, Store, open_store
 from codvid.tracking import documents as tracking_documents
 from codvid.tracking import scheduled, tasks
 from codvid.tracking.fetching import CALLS_IN_FLIGHT, Fetcher
@@ -72,6 +73,18 @@ class Resources(TypedDict):
     enqueue: Enqueue
     auth: NotRequired[AuthContext]
     assistant: NotRequired[Assistant]
+
+
+@contextmanager
+def start_errors() -> Iterator[None]:
+    """A database or broker that cannot be used at start, as the one line a
+    :class:`~codvid.errors.ConfigurationError` prints (no driver text)."""
+    try:
+        yield
+    except StorageError as exc:
+        raise ConfigurationError(f"database: {exc}") from None
+    except QueueUnavailable as exc:
+        raise ConfigurationError(f"CODVID_BROKER_URL: {exc}") from None
 
 
 async def open_indexed_store(settings: Settings) -> Store:

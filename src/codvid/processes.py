@@ -20,11 +20,9 @@ from collections.abc import Iterable
 from codvid import bootstrap
 from codvid.config import Settings
 from codvid.errors import ConfigurationError
-from codvid.jobs.broker import QueueUnavailable
 from codvid.jobs.roles import Role
 from codvid.jobs.settings import is_in_process
 from codvid.kit.logging import configure_logging
-from codvid.storage import StorageError
 
 log = logging.getLogger(__name__)
 
@@ -41,12 +39,8 @@ def run_roles(settings: Settings, roles: Iterable[Role]) -> None:
         )
     configure_logging(settings.http.log_level)
     os.umask(0o077)
-    try:
+    with bootstrap.start_errors():
         asyncio.run(_until_stopped(settings, chosen, names))
-    except StorageError as exc:
-        raise ConfigurationError(f"database: {exc}") from None
-    except QueueUnavailable as exc:
-        raise ConfigurationError(f"CODVID_BROKER_URL: {exc}") from None
 
 
 async def _until_stopped(settings: Settings, roles: frozenset[Role], names: str) -> None:

@@ -20,18 +20,16 @@ from uvicorn.supervisors import Multiprocess
 
 from codvid.app import create_app
 from codvid.auth.tokens import jwt_secret
-from codvid.bootstrap import open_indexed_store
+from codvid.bootstrap import open_indexed_store, start_errors
 from codvid.config import Settings, load_settings
 from codvid.errors import ConfigurationError
 from codvid.jobs.broker import (
-    QueueUnavailable,
     build_broker,
     close_broker,
     open_broker,
 )
 from codvid.jobs.settings import is_in_process
 from codvid.kit.logging import configure_logging
-from codvid.storage import StorageError
 from codvid.storage.settings import MONGODB_SCHEMES
 from codvid.storage.sqlite.lock import exclusive
 
@@ -99,12 +97,8 @@ def preflight(settings: Settings) -> None:
         data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     except OSError as exc:
         raise ConfigurationError(f"CODVID_DATA_DIR {data_dir}: {exc.strerror}") from None
-    try:
+    with start_errors():
         asyncio.run(_check_services(settings))
-    except StorageError as exc:
-        raise ConfigurationError(f"database: {exc}") from None
-    except QueueUnavailable as exc:
-        raise ConfigurationError(f"CODVID_BROKER_URL: {exc}") from None
     try:
         jwt_secret(settings.auth, data_dir)
     except (OSError, ValueError) as exc:
