@@ -73,29 +73,32 @@ def start_server(
 ) -> Iterator[RunningServer]:
     """Start the service in its own process group and stop it (and its children) after."""
     port = port or free_port()
-    data_dir.mkdir(parents=True, exist_ok=True)
-    log_path = data_dir.parent / f"{data_dir.name}-server.log"
-    environment = {
-        **os.environ,
-        "CODVID_DATA_DIR": str(data_dir),
-        "CODVID_HOST": "127.0.0.1",
-        "CODVID_PORT": str(port),
-        **(env or {}),
-    }
-    with log_path.open("ab") as log_file:
-        process = subprocess.Popen(
-            command(port),
-            env=environment,
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    running = RunningServer(f"http://127.0.0.1:{port}", data_dir, process, log_path)
+    place = {"CODVID_HOST": "127.0.0.1", "CODVID_PORT": str(port), **(env or {})}
+    running = _spawn(command(port), data_dir, "server", place, f"http://127.0.0.1:{port}")
     try:
         _wait_ready(running, timeout)
         yield running
     finally:
         stop(running)
+
+
+def _spawn(
+    argv: list[str], data_dir: Path, kind: str, env: Mapping[str, str], url: str
+) -> RunningServer:
+    """``argv`` in its own process group on ``data_dir``, its output in
+    ``<data dir>-<kind>.log`` beside it."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    log_path = data_dir.parent / f"{data_dir.name}-{kind}.log"
+    environment = {**os.environ, "CODVID_DATA_DIR": str(data_dir), **env}
+    with log_path.open("ab") as log_file:
+        process = subprocess.Popen(
+            argv,
+            env=environment,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    return RunningServer(url, data_dir, process, log_path)
 
 
 def stop(running: RunningServer, sig: signal.Signals = signal.SIGTERM) -> None:
@@ -118,22 +121,11 @@ def start_role(
     """``codvid worker`` or ``codvid scheduler`` in its own process group, ready once it
     said so; stopped (SIGTERM, then SIGKILL) after. Its ``url`` is empty: it serves no
     HTTP."""
-    data_dir.mkdir(parents=True, exist_ok=True)
-    log_path = data_dir.parent / f"{data_dir.name}-{role}.log"
-    environment = {**os.environ, "CODVID_DATA_DIR": str(data_dir), **env}
-    with log_path.open("ab") as log_file:
-        process = subprocess.Popen(
-            [str(CODVID), role],
-            env=environment,
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    running = RunningServer("", data_dir, process, log_path)
+    running = _spawn([str(CODVID), role], data_dir, role, env, "")
     try:
         deadline = time.monotonic() + timeout
         while f"codvid: {role} ready" not in running.log():
-            if process.poll() is not None:
+            if running.process.poll() is not None:
                 raise RuntimeError(f"codvid {role} exited early:\n{running.log()}")
             if time.monotonic() > deadline:
                 raise RuntimeError(f"codvid {role} not ready within {timeout}s:\n{running.log()}")
