@@ -68,3 +68,30 @@ async def test_a_connection_that_answers_in_time_is_served_and_kept_alive(
         for _ in range(3):
             assert (await client.get("/codvid-ai/ping")).status_code == 200
             await asyncio.sleep(TIMEOUT / 4)
+
+
+async def test_a_client_gone_before_its_body_arrived_is_no_error(
+    quick_server: RunningServer,
+) -> None:
+    """A client that times out while its body is still on the way (a load balancer
+    giving up, a phone losing signal) is nobody to answer: one access line with 499, no
+    traceback, and the server serves on."""
+    host, port = quick_server.url.removeprefix("http://").split(":")
+    for _ in range(5):
+        reader, writer = await asyncio.open_connection(host, int(port))
+        writer.write(
+            b"POST /codvid-ai/auth/signup HTTP/1.1\r\nHost: x\r\n"
+            b"Content-Type: application/json\r\nContent-Length: 100\r\n\r\n"
+            b'{"schema_version": "4.0", "da'
+        )
+        await writer.drain()
+        await asyncio.sleep(0.1)
+        writer.close()
+    async with httpx.AsyncClient(base_url=quick_server.url) as client:
+        assert (await client.get("/codvid-ai/ping")).status_code == 200
+    deadline = time.monotonic() + 5
+    while quick_server.log().count("POST /codvid-ai/auth/signup 499") < 5:
+        assert time.monotonic() < deadline, quick_server.log()[-3000:]
+        await asyncio.sleep(0.05)
+    log = quick_server.log()
+    assert "Traceback" not in log and " ERROR " not in log, log[-3000:]

@@ -13,6 +13,7 @@ import uuid
 
 from starlette.datastructures import Headers
 from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import ClientDisconnect
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -34,6 +35,9 @@ SECURITY_HEADERS = [
 # are the same for everyone.
 CACHEABLE = ("/codvid-ai/docs", "/codvid-ai/redoc", "/codvid-ai/openapi.json")
 NO_STORE = (b"cache-control", b"no-store")
+CLIENT_CLOSED = 499
+"""The access log's status of a request whose client went away before it was read
+whole (nobody is left to answer)."""
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -96,6 +100,8 @@ class RequestContextMiddleware:
 
         try:
             await self.app(scope, receive, send_with_id)
+        except ClientDisconnect:
+            status = status or CLIENT_CLOSED
         except Exception:
             log.exception(
                 "unhandled error on %s %s", escaped(scope["method"]), escaped(scope["path"])
