@@ -437,3 +437,83 @@ def summary(
         *(memory_notes(memory) if memory is not None else []),
         *(f"note: {note}" for note in setup.notes),
     ]
+
+
+def cluster_rows(table: Table, result: dict[str, Any]) -> None:
+    """``cluster_load.py``: force_scrape at 500 req/s on the cluster and on the embedded
+    default; the soak's errors and how flat memory and descriptors stayed."""
+    if "latency" in result:
+        latency = result["latency"]
+        trials = latency["trials"]
+        kinds = (
+            ("cluster", latency["rate"], "cluster (2 API, jongodb, RabbitMQ)"),
+            ("embedded", latency["rate"], "embedded default"),
+            ("cluster_low", latency["low_rate"], "cluster"),
+        )
+        for kind, rate, label in kinds:
+            p99 = [r["p99_ms"] for r in trials[kind]]
+            answered = [r for r in trials[kind] if r["p99_ms"] > 0]
+            table.row(
+                f"force_scrape p99 @ {rate} req/s, {label}",
+                median_spread(p99, "{:.2f}") + " ms" if answered else "no answer in 5 s",
+                f"<= {GOAL_P99_MS:g} ms" if rate == latency["rate"] else "",
+                mark(bool(answered) and statistics.median(p99) <= GOAL_P99_MS)
+                if rate == latency["rate"]
+                else "",
+            )
+            others = sum(
+                n for r in trials[kind] for code, n in r["statuses"].items() if code != "200"
+            )
+            sent = sum(r["sent"] for r in trials[kind])
+            table.row(
+                "  p50; not 200; send rate",
+                f"{statistics.median(r['p50_ms'] for r in trials[kind]):.2f} ms; "
+                f"{others} of {sent}; "
+                f"{statistics.median(r['achieved_send_rate'] for r in trials[kind]):.0f} req/s",
+            )
+    if "soak" in result:
+        soak = result["soak"]
+        table.row(
+            f"soak {soak['seconds'] / 60:g} min @ {soak['rate']} req/s: errors",
+            f"{soak['errors']} of {sum(soak['statuses'].values())} "
+            f"(+{len(soak['error_lines'])} error log lines)",
+            "0",
+            mark(soak["errors"] == 0 and not soak["error_lines"]),
+        )
+        table.row("  soak p50 / p99", f"{soak['p50_ms']:.1f} / {soak['p99_ms']:.1f} ms")
+        for measure, label in (("rss_mib", "RSS"), ("fds", "open fds")):
+            flat = {k: v for k, v in soak["flat"].items() if k.endswith(measure)}
+            if not flat:
+                table.row(f"  soak {label} flat", "no samples", "<= 1.1x", "MISS")
+                continue
+            worst = max(flat.items(), key=lambda item: item[1]["ratio"])
+            table.row(
+                f"  soak {label}: last minute / after warm-up (worst process)",
+                f"{worst[1]['ratio']:.2f}x ({worst[0].split()[0]}: {worst[1]['after_warm_up']:g} "
+                f"-> {worst[1]['end']:g}; highest {worst[1]['max_ratio']:.2f}x)",
+                "<= 1.1x",
+                mark(worst[1]["ratio"] <= 1.1),
+            )
+
+
+def cluster_notes(result: dict[str, Any]) -> list[str]:
+    notes = []
+    if "latency" in result:
+        latency = result["latency"]
+        notes.append(
+            f"cluster latency: open loop {latency['rate']} req/s for {latency['seconds']} s per "
+            "trial, each request a force_scrape of a distinct idle task, trials alternating; the "
+            "cluster is codvid serve --workers 2 on jongodb and RabbitMQ, no workers (the runs "
+            "wait in the queue); the embedded default runs its scrapes on its event loop."
+        )
+        notes += [f"  cluster log: {line}" for line in latency["error_lines"][:5]]
+    if "soak" in result:
+        soak = result["soak"]
+        notes.append(
+            f"soak: codvid serve --workers 2, 2 codvid worker, 1 codvid scheduler on jongodb and "
+            f"RabbitMQ; task_status/get_task/get_tasks/force_scrape 5:2:1:2; errors are answers "
+            f"other than 200/409 and unanswered requests; statuses {soak['statuses']}; RSS and "
+            f"fds sampled every 10 s, warm-up {soak['warm_up']:g} s."
+        )
+        notes += [f"  soak log: {line}" for line in soak["error_lines"][:5]]
+    return notes

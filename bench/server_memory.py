@@ -36,7 +36,17 @@ from typing import Any
 
 import seed as seeding
 from report import emit, memory_notes, memory_rows
-from servers import BIN, JONGODB, Server, free_port, spawned, start_codvid, stop, stop_on_sigterm
+from servers import (
+    BIN,
+    JONGODB,
+    Server,
+    free_port,
+    memory_of,
+    spawned,
+    start_codvid,
+    stop,
+    stop_on_sigterm,
+)
 
 from codvid.kit.ids import new_id
 from codvid.storage.sqlite import SQLiteStore
@@ -53,15 +63,6 @@ SINGLE_READS = 2_000
 def say(message: str) -> None:
     sys.stderr.write(f"[memory {time.strftime('%H:%M:%S')}] {message}\n")
     sys.stderr.flush()
-
-
-def memory_of(pid: int) -> dict[str, float]:
-    fields = {}
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        key, _, value = line.partition(":")
-        if key in ("VmRSS", "VmHWM"):
-            fields[key] = int(value.split()[0]) / 1024
-    return fields
 
 
 def snapshot_documents(

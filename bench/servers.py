@@ -96,13 +96,37 @@ def _wait_ready(server: Server, path: str, timeout: float) -> None:
     raise RuntimeError(f"{server.name} did not answer within {timeout:g} s:\n{server.log_tail()}")
 
 
-def start_codvid(data_dir: Path, name: str = "codvid", env: dict[str, str] | None = None) -> Server:
-    """``env`` adds to (and wins over) the bench's settings, e.g. to turn the scheduler on."""
+def start_codvid(
+    data_dir: Path, name: str = "codvid", env: dict[str, str] | None = None, workers: int = 1
+) -> Server:
+    """``env`` adds to (and wins over) the bench's settings, e.g. to turn the scheduler on;
+    ``workers`` above 1 is ``codvid serve --workers`` (it needs a broker in ``env``)."""
     port = free_port()
     argv = [str(BIN / "codvid"), "serve", "--host", HOST, "--port", str(port)]
+    if workers > 1:
+        argv += ["--workers", str(workers)]
     env = {**CODVID_ENV, "CODVID_DATA_DIR": str(data_dir), **(env or {})}
     log_path = data_dir.parent / f"{data_dir.name}.log"
     return _spawn(name, argv, env, log_path, "/codvid-ai/ping")
+
+
+def wait_role_ready(log: Path, role: str, timeout: float = 60) -> None:
+    """Until ``codvid <role>`` (worker, scheduler) says in ``log`` that it is ready."""
+    deadline = time.monotonic() + timeout
+    while f"codvid: {role} ready" not in log.read_text(errors="replace"):
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{role} not ready:\n{log.read_text(errors='replace')[-2000:]}")
+        time.sleep(0.1)
+
+
+def memory_of(pid: int) -> dict[str, float]:
+    """``VmRSS`` (now) and ``VmHWM`` (the peak) of a process, in MiB."""
+    fields = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        key, _, value = line.partition(":")
+        if key in ("VmRSS", "VmHWM"):
+            fields[key] = int(value.split()[0]) / 1024
+    return fields
 
 
 def start_bare(work_dir: Path) -> Server:

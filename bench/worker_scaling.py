@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from report import emit, worker_notes, worker_rows
-from servers import BIN, JONGODB, free_port, spawned, stop_on_sigterm
+from servers import BIN, JONGODB, free_port, spawned, stop_on_sigterm, wait_role_ready
 
 from codvid.bootstrap import INDEXES
 from codvid.kit.ids import new_id
@@ -69,14 +69,6 @@ def role(name: str, env: dict[str, str], log: Path) -> Iterator[Any]:
         ) as process,
     ):
         yield process
-
-
-def wait_ready(log: Path, name: str, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while f"codvid: {name} ready" not in log.read_text(errors="replace"):
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"{name} not ready:\n{log.read_text(errors='replace')[-2000:]}")
-        time.sleep(0.1)
 
 
 async def seed(url: str, count: int) -> list[str]:
@@ -139,7 +131,7 @@ def trial(workers: int, tasks: int, mongodb: str, redis: str, root: Path) -> dic
         stack.enter_context(role("scheduler", {**env, "CODVID_DATA_DIR": str(root / "s")}, log))
         logs.append(("scheduler", log))
         for name, path in logs:
-            wait_ready(path, name)
+            wait_role_ready(path, name)
         asyncio.run(make_due(url))
         deadline = time.monotonic() + 30 + 2 * tasks * STEP * 10 / CONCURRENCY
         while True:
