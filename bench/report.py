@@ -400,6 +400,7 @@ def summary(
     comments: dict[str, Any] | None = None,
     workers: dict[str, Any] | None = None,
     memory: dict[str, Any] | None = None,
+    cluster: dict[str, Any] | None = None,
 ) -> list[str]:
     table = Table()
     latency_rows(table, setup, latency["force"], latency["bare"])
@@ -413,6 +414,8 @@ def summary(
         worker_rows(table, workers)
     if memory is not None:
         memory_rows(table, memory)
+    if cluster is not None:
+        cluster_rows(table, cluster)
     slowest = max(latency["force"], key=lambda r: r["p99_ms"])["slowest"][:6]
     return [
         "",
@@ -435,6 +438,7 @@ def summary(
         *(comment_notes(comments) if comments is not None else []),
         *(worker_notes(workers) if workers is not None else []),
         *(memory_notes(memory) if memory is not None else []),
+        *(cluster_notes(cluster) if cluster is not None else []),
         *(f"note: {note}" for note in setup.notes),
     ]
 

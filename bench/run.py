@@ -14,6 +14,9 @@
    ideal (``worker_scaling.py``).
 7. A server's memory over 10k tasks and 100k snapshots on SQLite (``server_memory.py``;
    ``--mongodb`` there adds the MongoDB-compatible server, slow to fill).
+8. The cluster (two API processes, the MongoDB-compatible server, RabbitMQ): force_scrape
+   at 500 req/s beside the embedded default, and a 10-minute soak of mixed traffic with
+   workers scraping (``cluster_load.py``).
 
 Every server runs in its own process on 127.0.0.1 with a temporary data directory, and is
 stopped on the way out whatever happens. Users and tasks are created once through the
@@ -307,12 +310,12 @@ def part3() -> dict[str, Any]:
 # ---- parts 4 and 5: scraping through the fake Apify ---------------------------------
 
 
-def child(script: str, timeout: float) -> dict[str, Any]:
+def child(script: str, timeout: float, *args: str) -> dict[str, Any]:
     """Run a benchmark module on its own (its progress shows on stderr) and read its JSON.
     On a timeout it gets SIGTERM, on which it stops what it started; on Ctrl-C (which it
     got too) it is given time to do so first."""
     process = subprocess.Popen(
-        [sys.executable, str(BENCH / script), "--json"], stdout=subprocess.PIPE, text=True
+        [sys.executable, str(BENCH / script), "--json", *args], stdout=subprocess.PIPE, text=True
     )
     try:
         stdout, _ = process.communicate(timeout=timeout)
@@ -360,6 +363,14 @@ def part7() -> dict[str, Any]:
     return child("server_memory.py", timeout=900)
 
 
+def part8() -> dict[str, Any]:
+    say(
+        "part 8: the cluster (codvid serve --workers 2, jongodb, RabbitMQ): force_scrape at "
+        "500 req/s beside the embedded default, then a 10-minute soak (about 15 minutes)"
+    )
+    return child("cluster_load.py", 1800, "--latency", "--soak")
+
+
 def main() -> None:
     if shutil.which("wrk") is None:
         raise SystemExit("bench: wrk is not installed (make bench installs the Debian package)")
@@ -375,6 +386,7 @@ def main() -> None:
         comments = part5()
         workers = part6()
         memory = part7()
+        cluster = part8()
     finally:
         shutil.rmtree(root, ignore_errors=True)
     setup = Setup(
@@ -392,7 +404,10 @@ def main() -> None:
         notes=seeded.notes,
     )
     elapsed = time.monotonic() - started
-    for line in summary(setup, latency, rates, picks, elapsed, batching, comments, workers, memory):
+    figures = summary(
+        setup, latency, rates, picks, elapsed, batching, comments, workers, memory, cluster
+    )
+    for line in figures:
         out(line)
 
 
