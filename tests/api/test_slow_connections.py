@@ -78,7 +78,7 @@ async def test_a_client_gone_before_its_body_arrived_is_no_error(
     traceback, and the server serves on."""
     host, port = quick_server.url.removeprefix("http://").split(":")
     for _ in range(5):
-        reader, writer = await asyncio.open_connection(host, int(port))
+        _, writer = await asyncio.open_connection(host, int(port))
         writer.write(
             b"POST /codvid-ai/auth/signup HTTP/1.1\r\nHost: x\r\n"
             b"Content-Type: application/json\r\nContent-Length: 100\r\n\r\n"
