@@ -1,32 +1,54 @@
-"""Time ``pick_due(store, "profile", 100)`` on SQLite stores of 1k and 100k profile tasks.
+"""Time ``pick_due(store, "profile", 100)`` on stores of 10k and 1M profile tasks, on
+SQLite and on MongoDB (the ``MongoStore`` adapter against the jongodb server ``make test``
+installs, started here on a free port of 127.0.0.1 and stopped after).
 
 Every document is the one ``codvid.tracking.profiles.create`` writes: it is called with a
 capturing store while the clock reads the creation time the task would have had. Pausing
-and claiming apply the very updates ``profiles.update`` and ``runs.claim`` make. Only the
-insert is done in bulk (one transaction, ``executemany``) to build the stores quickly.
+and claiming apply the very updates ``profiles.update`` and ``runs.claim`` make. The
+documents of each size are made once and written to both stores; only the insert is done
+in bulk to build the stores quickly: on SQLite in one transaction (``executemany``), on
+MongoDB by ``insert_many`` of large batches. The indexes (``bootstrap.INDEXES``) are in
+place before the first insert, as in service.
 
 The mix: intervals of 0.5-7 days; 1% of tasks due, but at least 150 so that both stores
 have more than 100 pickable tasks and every call returns exactly 100; 5% paused (due or
-not); 2% of the due ones claimed by a run. Prints one JSON object.
+not); 2% of the due ones claimed by a run. Calls alternate between the two sizes of one
+store kind, so machine noise hits both alike.
+
+jongodb keeps a collection as a plain list: each insert command checks every unique
+index against the whole collection (quadratic in its size), and every find scans it all.
+Building 1M documents there would take days, so its large store is capped
+(``--mongodb-max``, noted in the output); SQLite keeps the full size.
+
+Prints a table, or with ``--json`` one JSON object (what ``run.py`` reads).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import json
+import contextlib
 import random
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from unittest import mock
+
+from pymongo import errors as mongo_errors
+from report import emit, pick_rows
+from servers import HOST, JONGODB, free_port, spawned, stop_on_sigterm
 
 from codvid.bootstrap import INDEXES
 from codvid.kit.clock import now
 from codvid.kit.ids import new_id
+from codvid.storage import Store
+from codvid.storage.mongodb import MongoStore, keys
+from codvid.storage.mongodb.store import MongoCollection
 from codvid.storage.sqlite import SQLiteStore
 from codvid.storage.sqlite.store import _dumps, _table
 from codvid.tracking import profiles
@@ -37,13 +59,31 @@ from codvid.tracking.schemas import ProfileTaskCreate
 DAY = 86400.0
 INTERVALS = [0.5, 1.0, 2.0, 7.0]
 LIMIT = 100
+WARM_ROUNDS = 20
+SEED = 20250718
+STORES = ("sqlite", "mongodb")
+# The largest MongoDB store, what jongodb fills in about 10 minutes: one insert command of
+# 60k documents took 400 s here (2 shared cores), and the time grows with the square of
+# the size (1M: days).
+MONGODB_MAX = 70_000
+# As few insert commands as possible (jongodb's cost is per command, over the whole
+# collection): 80k documents of ~563 bytes of BSON fit one 48 MB message.
+MONGODB_BATCH = 80_000
+# Every wait of the MongoDB client, a one-command insert included (socket timeout x6).
+MONGODB_TIMEOUT = 600.0
+Documents = list[dict[str, Any]]
+
+
+def say(message: str) -> None:
+    sys.stderr.write(f"[pick_due {time.strftime('%H:%M:%S')}] {message}\n")
+    sys.stderr.flush()
 
 
 class CapturingStore:
     """Stands in for the store in ``profiles.create``: keeps the document it inserts."""
 
     def __init__(self) -> None:
-        self.documents: list[dict[str, Any]] = []
+        self.documents: Documents = []
 
     def collection(self, _name: str) -> CapturingStore:
         return self
@@ -52,7 +92,7 @@ class CapturingStore:
         self.documents.append(document)
 
 
-async def task_documents(count: int, rng: random.Random) -> list[dict[str, Any]]:
+async def task_documents(count: int, rng: random.Random) -> Documents:
     moment = now()
     due = set(rng.sample(range(count), max(count // 100, 150)))
     users = [new_id() for _ in range(max(1, count // 500))]
@@ -66,7 +106,8 @@ async def task_documents(count: int, rng: random.Random) -> list[dict[str, Any]]
             else:
                 created = moment - rng.uniform(0, interval * DAY - 600)
             data = ProfileTaskCreate(target_profile=f"p{index:07d}", scrape_interval_days=interval)
-            await profiles.create(capture, rng.choice(users), data)
+            # the capturing store has all profiles.create calls of a store
+            await profiles.create(cast(Store, capture), rng.choice(users), data)
     documents = capture.documents
     for index, document in enumerate(documents):
         if rng.random() < 0.05:
@@ -78,10 +119,29 @@ async def task_documents(count: int, rng: random.Random) -> list[dict[str, Any]]
     return documents
 
 
-async def build_store(path: Path, count: int, rng: random.Random) -> SQLiteStore:
+class Generated:
+    """The documents of each size, made once (a size's own rng, whatever the order)."""
+
+    def __init__(self) -> None:
+        self.documents: dict[int, Documents] = {}
+        self.seconds: dict[int, float] = {}
+
+    async def get(self, count: int) -> Documents:
+        if count not in self.documents:
+            say(f"making {count} task documents with profiles.create")
+            started = time.perf_counter()
+            self.documents[count] = await task_documents(count, random.Random(SEED + count))
+            self.seconds[count] = time.perf_counter() - started
+        return self.documents[count]
+
+    def keep_only(self, counts: list[int]) -> None:
+        for count in [c for c in self.documents if c not in counts]:
+            del self.documents[count]
+
+
+async def build_sqlite(path: Path, documents: Documents) -> SQLiteStore:
     store = SQLiteStore(path)
     await store.ensure_indexes(INDEXES)
-    documents = await task_documents(count, rng)
     with store.database.transaction() as db:
         db.executemany(
             f"INSERT INTO {_table(PROFILE_TASKS)} (id, doc) VALUES (?, ?)",
@@ -90,22 +150,39 @@ async def build_store(path: Path, count: int, rng: random.Random) -> SQLiteStore
     return store
 
 
-async def timed_picks(stores: dict[int, SQLiteStore], rounds: int) -> dict[int, list[float]]:
+async def build_mongodb(url: str, documents: Documents) -> MongoStore:
+    store = MongoStore(url, timeout=MONGODB_TIMEOUT)
+    try:
+        await store.ensure_indexes(INDEXES)
+        # The adapter has no bulk insert (only insert_one, which stores keys.encode of the
+        # document): the same encoding, then PyMongo's insert_many on the collection the
+        # adapter wraps, so each document is stored exactly as insert_one would store it.
+        collection = store.collection(PROFILE_TASKS)._collection
+        for start in range(0, len(documents), MONGODB_BATCH):
+            batch = [keys.encode(document) for document in documents[start : start + MONGODB_BATCH]]
+            await collection.insert_many(batch)
+    except BaseException:
+        await store.close()
+        raise
+    return store
+
+
+async def timed_picks(stores: dict[int, Store], rounds: int) -> dict[int, list[float]]:
     """Alternate between the stores so machine noise hits both alike."""
     times: dict[int, list[float]] = {count: [] for count in stores}
-    for round_index in range(rounds + 20):
+    for round_index in range(rounds + WARM_ROUNDS):
         for count, store in stores.items():
             started = time.perf_counter()
             picked = await pick_due(store, "profile", LIMIT)
             elapsed = time.perf_counter() - started
             if len(picked) != LIMIT:
                 raise SystemExit(f"{count} tasks: picked {len(picked)}, expected {LIMIT}")
-            if round_index >= 20:  # the first rounds warm caches
+            if round_index >= WARM_ROUNDS:  # the first rounds warm caches
                 times[count].append(elapsed)
     return times
 
 
-async def explain(store: SQLiteStore) -> str:
+async def sqlite_plan(store: SQLiteStore) -> str:
     statements: list[str] = []
     store.database.connection.set_trace_callback(statements.append)
     await pick_due(store, "profile", LIMIT)
@@ -114,45 +191,197 @@ async def explain(store: SQLiteStore) -> str:
     return "; ".join(str(row[-1]) for row in rows)
 
 
-async def main_async(counts: list[int], rounds: int, directory: Path) -> dict[str, Any]:
-    rng = random.Random(20250718)
-    stores: dict[int, SQLiteStore] = {}
+async def mongodb_plan(store: MongoStore) -> str | None:
+    """The winning plan of the very find ``pick_due`` sends (stages from the top), or
+    None when the server has no explain (jongodb has none)."""
+    calls: list[tuple[MongoCollection, dict[str, Any], dict[str, Any]]] = []
+    find = MongoCollection.find
+
+    async def recorded(self: MongoCollection, filter: Any, **options: Any) -> Any:
+        calls.append((self, dict(filter), options))
+        return await find(self, filter, **options)
+
+    with mock.patch.object(MongoCollection, "find", recorded):
+        await pick_due(store, "profile", LIMIT)
+    collection, filter, options = calls[-1]
+    cursor = collection._collection.find(filter, sort=list(options["sort"]), limit=options["limit"])
+    try:
+        explained = await cursor.explain()
+    except mongo_errors.OperationFailure:
+        return None
+    stages = []
+    node: dict[str, Any] | None = explained["queryPlanner"]["winningPlan"]
+    while node is not None:
+        index = node.get("indexName")
+        stages.append(f"{node['stage']} {index}" if index else str(node["stage"]))
+        inputs = node.get("inputStages") or [node.get("inputStage")]
+        node = inputs[0]
+    return " <- ".join(stages)
+
+
+def figures(times: list[float], build_s: float) -> dict[str, float]:
+    deciles = statistics.quantiles(times, n=10)
+    return {
+        "median_ms": statistics.median(times) * 1000,
+        "p10_ms": deciles[0] * 1000,
+        "p90_ms": deciles[-1] * 1000,
+        "build_s": build_s,
+    }
+
+
+async def measure_sqlite(
+    counts: list[int], rounds: int, directory: Path, generated: Generated
+) -> dict[str, Any]:
+    stores: dict[int, Store] = {}
     build_seconds: dict[int, float] = {}
     try:
         for count in counts:
+            documents = await generated.get(count)
+            say(f"sqlite: building a store of {count} tasks")
             started = time.perf_counter()
-            stores[count] = await build_store(directory / f"tasks-{count}.sqlite3", count, rng)
+            path = directory / f"tasks-{count}.sqlite3"
+            stores[count] = await build_sqlite(path, documents)
             build_seconds[count] = time.perf_counter() - started
+            say(f"sqlite: {count} tasks in {build_seconds[count]:.1f} s")
+        say(f"sqlite: timing {rounds} calls per size, alternating")
         times = await timed_picks(stores, rounds)
-        plan = await explain(stores[counts[-1]])
+        largest = stores[counts[-1]]
+        assert isinstance(largest, SQLiteStore)
+        plan = await sqlite_plan(largest)
     finally:
         for store in stores.values():
             await store.close()
     return {
+        "plan": plan,
+        "sizes": {str(c): figures(times[c], build_seconds[c]) for c in counts},
+    }
+
+
+async def measure_mongodb(
+    url: str, counts: list[int], rounds: int, generated: Generated
+) -> dict[str, Any]:
+    stores: dict[int, Store] = {}
+    build_seconds: dict[int, float] = {}
+    try:
+        for count in counts:
+            documents = await generated.get(count)
+            say(f"mongodb: building a store of {count} tasks (jongodb is slow to fill)")
+            started = time.perf_counter()
+            stores[count] = await build_mongodb(f"{url}/pick_{count}", documents)
+            build_seconds[count] = time.perf_counter() - started
+            say(f"mongodb: {count} tasks in {build_seconds[count]:.1f} s")
+        say(f"mongodb: timing {rounds} calls per size, alternating")
+        times = await timed_picks(stores, rounds)
+        largest = stores[counts[-1]]
+        assert isinstance(largest, MongoStore)
+        plan = await mongodb_plan(largest)
+    finally:
+        for store in stores.values():
+            await store.close()
+    return {
+        "plan": plan,
+        "sizes": {str(c): figures(times[c], build_seconds[c]) for c in counts},
+    }
+
+
+@contextlib.contextmanager
+def jongodb(log: Path) -> Iterator[str]:
+    """A jongodb server of this run's own, stopped after whatever happens."""
+    if not JONGODB.is_file():
+        raise SystemExit(f"bench: {JONGODB} is missing (make test installs it)")
+    port = free_port()
+    argv = [str(JONGODB), f"--host={HOST}", f"--port={port}"]
+    with (
+        log.open("ab") as handle,
+        spawned(argv, port, stdout=handle, stderr=subprocess.STDOUT),
+    ):
+        yield f"mongodb://{HOST}:{port}"
+
+
+def measure(
+    kinds: list[str], counts: list[int], mongodb_max: int, rounds: int, directory: Path
+) -> dict[str, Any]:
+    generated = Generated()
+    stores: dict[str, Any] = {}
+    mongodb_counts = sorted({min(count, mongodb_max) for count in counts})
+    if "sqlite" in kinds:
+        stores["sqlite"] = asyncio.run(measure_sqlite(counts, rounds, directory, generated))
+    if "mongodb" in kinds:
+        generated.keep_only(mongodb_counts)  # the 1M documents are SQLite's alone
+        with jongodb(directory / "jongodb.log") as url:
+            result = asyncio.run(measure_mongodb(url, mongodb_counts, rounds, generated))
+        result["server"] = "jongodb 0.1.6 (make test's MongoDB-compatible server)"
+        notes = []
+        if mongodb_counts != counts:
+            large = mongodb_counts[-1]
+            built = result["sizes"][str(large)]["build_s"]
+            notes.append(
+                f"{large} tasks, not {counts[-1]}: jongodb checks each unique index (_id, "
+                "owner_profile) over the whole collection at every insert command, by a list "
+                f"scan, so filling it is quadratic in its size ({large} took {built:.0f} s; "
+                f"{counts[-1]} would take some {duration(built * (counts[-1] / large) ** 2)} by "
+                "that square law)"
+            )
+        notes.append(
+            "jongodb has no explain, and no indexes to search (it keeps the documents as a "
+            "list; its createIndexes only records them for uniqueness checks): every find "
+            "scans the whole collection and sorts the matches, so its ratio grows with the "
+            "collection whatever the indexes; a real MongoDB would use the due index "
+            "(status, next_scrape_due)"
+            if result["plan"] is None
+            else "plan from the server's explain"
+        )
+        result["note"] = "; ".join(notes)
+        stores["mongodb"] = result
+    return {
         "limit": LIMIT,
         "rounds": rounds,
-        "plan": plan,
-        "stores": {
-            str(count): {
-                "median_ms": statistics.median(times[count]) * 1000,
-                "p10_ms": statistics.quantiles(times[count], n=10)[0] * 1000,
-                "p90_ms": statistics.quantiles(times[count], n=10)[-1] * 1000,
-                "build_s": build_seconds[count],
-            }
-            for count in counts
-        },
+        "generate_s": {str(c): s for c, s in sorted(generated.seconds.items())},
+        "stores": stores,
     }
+
+
+def duration(seconds: float) -> str:
+    if seconds >= 2 * 86400:
+        return f"{seconds / 86400:.0f} days"
+    return f"{seconds / 3600:.1f} h" if seconds >= 3600 else f"{seconds / 60:.1f} min"
+
+
+def notes(result: dict[str, Any]) -> list[str]:
+    return [
+        f"pick_due ({kind}): {store['plan'] or 'no plan'}"
+        + (f"; note: {store['note']}" if store.get("note") else "")
+        for kind, store in result["stores"].items()
+    ]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--counts", default="1000,100000", help="store sizes, comma-separated")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--counts", default="10000,1000000", help="store sizes, comma-separated")
+    parser.add_argument(
+        "--stores", default=",".join(STORES), help=f"store kinds, comma-separated: {STORES}"
+    )
+    parser.add_argument(
+        "--mongodb-max",
+        type=int,
+        default=MONGODB_MAX,
+        help="the largest MongoDB store (jongodb fills quadratically slower)",
+    )
     parser.add_argument("--rounds", type=int, default=200, help="timed calls per store")
     args = parser.parse_args()
-    counts = [int(part) for part in args.counts.split(",")]
+    counts = sorted(int(part) for part in args.counts.split(","))
+    kinds = [kind.strip() for kind in args.stores.split(",") if kind.strip()]
+    if len(set(counts)) != 2 or not kinds or any(kind not in STORES for kind in kinds):
+        parser.error(f"--counts needs two sizes, --stores some of {STORES}")
+    if "mongodb" in kinds and counts[0] >= args.mongodb_max:
+        parser.error("--mongodb-max must be above the smaller count")
+    stop_on_sigterm()
+    started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="codvid-bench-pick-") as directory:
-        result = asyncio.run(main_async(counts, args.rounds, Path(directory)))
-    sys.stdout.write(json.dumps(result) + "\n")
+        result = measure(kinds, counts, args.mongodb_max, args.rounds, Path(directory))
+    result["elapsed_s"] = time.perf_counter() - started
+    emit(result, pick_rows, notes, args.json)
 
 
 if __name__ == "__main__":

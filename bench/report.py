@@ -156,17 +156,30 @@ def rate_rows(table: Table, setup: Setup, results: dict[str, Trials]) -> None:
 
 
 def pick_rows(table: Table, result: dict[str, Any]) -> None:
-    stores = result["stores"]
-    for count, label in (("1000", "1k"), ("100000", "100k")):
-        store = stores[count]
+    """``pick_due.py``: per store kind, the due-pick on its smaller and its larger store,
+    and the ratio of the two."""
+
+    def label(count: int) -> str:
+        if count >= 1_000_000 and count % 1_000_000 == 0:
+            return f"{count // 1_000_000}M"
+        return f"{count // 1000}k" if count % 1000 == 0 else str(count)
+
+    for kind, store in result["stores"].items():
+        counts = sorted(int(count) for count in store["sizes"])
+        for count in counts:
+            size = store["sizes"][str(count)]
+            table.row(
+                f"pick_due(100) @ {label(count)} tasks, {kind} (median of {result['rounds']})",
+                f"{size['median_ms']:.3f} ms (p10-p90 {size['p10_ms']:.3f}-{size['p90_ms']:.3f})",
+            )
+        small, large = store["sizes"][str(counts[0])], store["sizes"][str(counts[-1])]
+        ratio = large["median_ms"] / small["median_ms"]
         table.row(
-            f"pick_due(100) @ {label} tasks (median of {result['rounds']})",
-            f"{store['median_ms']:.3f} ms (p10-p90 {store['p10_ms']:.3f}-{store['p90_ms']:.3f})",
+            f"  {label(counts[-1])} / {label(counts[0])} ({kind})",
+            f"{ratio:.2f}",
+            f"<= {GOAL_PICK_RATIO:g}",
+            mark(ratio <= GOAL_PICK_RATIO),
         )
-    ratio = stores["100000"]["median_ms"] / stores["1000"]["median_ms"]
-    table.row(
-        "  100k / 1k", f"{ratio:.2f}", f"<= {GOAL_PICK_RATIO:g}", mark(ratio <= GOAL_PICK_RATIO)
-    )
 
 
 def _median(values: list[float], fmt: str, unit: str = "") -> str:
@@ -433,7 +446,11 @@ def summary(
         "per trial: bare, then task_status (of a task with one finished scrape), then "
         f"force_scrape ({setup.force_tasks} idle tasks, a new one per request, "
         f"{setup.force_seconds:g} s).",
-        f"pick_due: {picks['plan']}",
+        *(
+            f"pick_due ({kind}): {store['plan'] or 'no plan'}"
+            + (f"; note: {store['note']}" if store.get("note") else "")
+            for kind, store in picks["stores"].items()
+        ),
         *(batching_notes(batching) if batching is not None else []),
         *(comment_notes(comments) if comments is not None else []),
         *(worker_notes(workers) if workers is not None else []),
