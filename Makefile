@@ -72,7 +72,7 @@ lock: install-dev
 	$(BIN)/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe --extra dev \
 		--output-file requirements-dev.lock pyproject.toml
 
-# Performance goals, measured in one run (about 13 minutes); see bench/run.py.
+# Performance goals, measured in one run (about 45 minutes); see bench/run.py.
 bench: install-dev $(JONGODB)
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python bench/run.py

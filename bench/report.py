@@ -532,7 +532,7 @@ def cluster_notes(result: dict[str, Any]) -> list[str]:
         soak = result["soak"]
         notes.append(
             f"soak: codvid serve --workers 2, 2 codvid worker, 1 codvid scheduler on jongodb and "
-            f"RabbitMQ; task_status/get_task/get_tasks/force_scrape 5:2:1:2; errors are answers "
+            f"RabbitMQ; task_status/get_task/get_tasks/force_scrape 12:5:2:1; errors are answers "
             f"other than 200/409 and unanswered requests; statuses {soak['statuses']}; RSS and "
             f"fds sampled every 10 s, warm-up {soak['warm_up']:g} s."
         )
