@@ -9,10 +9,12 @@ check).
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterator
+from typing import Any, cast
 
 from pymongo import MongoClient
 
+from codvid.storage import Store
 from codvid.storage.mongodb import keys
 from codvid.tracking import profiles
 from codvid.tracking.documents import PROFILE_TASKS
@@ -39,8 +41,14 @@ async def profile_tasks(users: list[str], count: int, prefix: str) -> list[dict[
     capture = CapturingStore()
     for index in range(count):
         data = ProfileTaskCreate(target_profile=f"{prefix}{index:07d}")
-        await profiles.create(capture, users[index % len(users)], data)
+        await profiles.create(cast(Store, capture), users[index % len(users)], data)
     return capture.documents
+
+
+def encoded(documents: list[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
+    """``documents`` in batches of ``size``, each as the MongoDB adapter stores it."""
+    for start in range(0, len(documents), size):
+        yield [keys.encode(d) for d in documents[start : start + size]]
 
 
 def insert_mongodb(url: str, documents: list[dict[str, Any]], name: str = PROFILE_TASKS) -> None:
@@ -48,7 +56,7 @@ def insert_mongodb(url: str, documents: list[dict[str, Any]], name: str = PROFIL
     client: MongoClient[dict[str, Any]] = MongoClient(url)
     try:
         collection = client.get_default_database()[name]
-        for start in range(0, len(documents), BATCH):
-            collection.insert_many([keys.encode(d) for d in documents[start : start + BATCH]])
+        for batch in encoded(documents, BATCH):
+            collection.insert_many(batch)
     finally:
         client.close()

@@ -34,11 +34,12 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any, cast
 from unittest import mock
 
+from bulk import CapturingStore, encoded
 from pymongo import errors as mongo_errors
 from report import emit, pick_rows
 from servers import HOST, JONGODB, free_port, spawned, stop_on_sigterm
@@ -47,7 +48,7 @@ from codvid.bootstrap import INDEXES
 from codvid.kit.clock import now
 from codvid.kit.ids import new_id
 from codvid.storage import Store
-from codvid.storage.mongodb import MongoStore, keys
+from codvid.storage.mongodb import MongoStore
 from codvid.storage.mongodb.store import MongoCollection
 from codvid.storage.sqlite import SQLiteStore
 from codvid.storage.sqlite.store import _dumps, _table
@@ -77,19 +78,6 @@ Documents = list[dict[str, Any]]
 def say(message: str) -> None:
     sys.stderr.write(f"[pick_due {time.strftime('%H:%M:%S')}] {message}\n")
     sys.stderr.flush()
-
-
-class CapturingStore:
-    """Stands in for the store in ``profiles.create``: keeps the document it inserts."""
-
-    def __init__(self) -> None:
-        self.documents: Documents = []
-
-    def collection(self, _name: str) -> CapturingStore:
-        return self
-
-    async def insert_one(self, document: dict[str, Any]) -> None:
-        self.documents.append(document)
 
 
 async def task_documents(count: int, rng: random.Random) -> Documents:
@@ -158,8 +146,7 @@ async def build_mongodb(url: str, documents: Documents) -> MongoStore:
         # document): the same encoding, then PyMongo's insert_many on the collection the
         # adapter wraps, so each document is stored exactly as insert_one would store it.
         collection = store.collection(PROFILE_TASKS)._collection
-        for start in range(0, len(documents), MONGODB_BATCH):
-            batch = [keys.encode(document) for document in documents[start : start + MONGODB_BATCH]]
+        for batch in encoded(documents, MONGODB_BATCH):
             await collection.insert_many(batch)
     except BaseException:
         await store.close()
@@ -182,7 +169,8 @@ async def timed_picks(stores: dict[int, Store], rounds: int) -> dict[int, list[f
     return times
 
 
-async def sqlite_plan(store: SQLiteStore) -> str:
+async def sqlite_plan(store: Store) -> str | None:
+    assert isinstance(store, SQLiteStore)
     statements: list[str] = []
     store.database.connection.set_trace_callback(statements.append)
     await pick_due(store, "profile", LIMIT)
@@ -191,9 +179,10 @@ async def sqlite_plan(store: SQLiteStore) -> str:
     return "; ".join(str(row[-1]) for row in rows)
 
 
-async def mongodb_plan(store: MongoStore) -> str | None:
+async def mongodb_plan(store: Store) -> str | None:
     """The winning plan of the very find ``pick_due`` sends (stages from the top), or
     None when the server has no explain (jongodb has none)."""
+    assert isinstance(store, MongoStore)
     calls: list[tuple[MongoCollection, dict[str, Any], dict[str, Any]]] = []
     find = MongoCollection.find
 
@@ -229,57 +218,33 @@ def figures(times: list[float], build_s: float) -> dict[str, float]:
     }
 
 
-async def measure_sqlite(
-    counts: list[int], rounds: int, directory: Path, generated: Generated
+Build = Callable[[int, Documents], Awaitable[Store]]
+Plan = Callable[[Store], Awaitable[str | None]]
+
+
+async def measure_store(
+    kind: str, counts: list[int], rounds: int, generated: Generated, build: Build, plan: Plan
 ) -> dict[str, Any]:
+    """Build a store of ``kind`` per size (``build``), time the picks alternating between
+    them, and ask the largest for its plan."""
     stores: dict[int, Store] = {}
     build_seconds: dict[int, float] = {}
     try:
         for count in counts:
             documents = await generated.get(count)
-            say(f"sqlite: building a store of {count} tasks")
+            say(f"{kind}: building a store of {count} tasks")
             started = time.perf_counter()
-            path = directory / f"tasks-{count}.sqlite3"
-            stores[count] = await build_sqlite(path, documents)
+            stores[count] = await build(count, documents)
             build_seconds[count] = time.perf_counter() - started
-            say(f"sqlite: {count} tasks in {build_seconds[count]:.1f} s")
-        say(f"sqlite: timing {rounds} calls per size, alternating")
+            say(f"{kind}: {count} tasks in {build_seconds[count]:.1f} s")
+        say(f"{kind}: timing {rounds} calls per size, alternating")
         times = await timed_picks(stores, rounds)
-        largest = stores[counts[-1]]
-        assert isinstance(largest, SQLiteStore)
-        plan = await sqlite_plan(largest)
+        largest = await plan(stores[counts[-1]])
     finally:
         for store in stores.values():
             await store.close()
     return {
-        "plan": plan,
-        "sizes": {str(c): figures(times[c], build_seconds[c]) for c in counts},
-    }
-
-
-async def measure_mongodb(
-    url: str, counts: list[int], rounds: int, generated: Generated
-) -> dict[str, Any]:
-    stores: dict[int, Store] = {}
-    build_seconds: dict[int, float] = {}
-    try:
-        for count in counts:
-            documents = await generated.get(count)
-            say(f"mongodb: building a store of {count} tasks (jongodb is slow to fill)")
-            started = time.perf_counter()
-            stores[count] = await build_mongodb(f"{url}/pick_{count}", documents)
-            build_seconds[count] = time.perf_counter() - started
-            say(f"mongodb: {count} tasks in {build_seconds[count]:.1f} s")
-        say(f"mongodb: timing {rounds} calls per size, alternating")
-        times = await timed_picks(stores, rounds)
-        largest = stores[counts[-1]]
-        assert isinstance(largest, MongoStore)
-        plan = await mongodb_plan(largest)
-    finally:
-        for store in stores.values():
-            await store.close()
-    return {
-        "plan": plan,
+        "plan": largest,
         "sizes": {str(c): figures(times[c], build_seconds[c]) for c in counts},
     }
 
@@ -305,11 +270,23 @@ def measure(
     stores: dict[str, Any] = {}
     mongodb_counts = sorted({min(count, mongodb_max) for count in counts})
     if "sqlite" in kinds:
-        stores["sqlite"] = asyncio.run(measure_sqlite(counts, rounds, directory, generated))
+
+        async def sqlite(count: int, documents: Documents) -> Store:
+            return await build_sqlite(directory / f"tasks-{count}.sqlite3", documents)
+
+        stores["sqlite"] = asyncio.run(
+            measure_store("sqlite", counts, rounds, generated, sqlite, sqlite_plan)
+        )
     if "mongodb" in kinds:
         generated.keep_only(mongodb_counts)  # the 1M documents are SQLite's alone
         with jongodb(directory / "jongodb.log") as url:
-            result = asyncio.run(measure_mongodb(url, mongodb_counts, rounds, generated))
+
+            async def mongodb(count: int, documents: Documents) -> Store:
+                return await build_mongodb(f"{url}/pick_{count}", documents)
+
+            result = asyncio.run(
+                measure_store("mongodb", mongodb_counts, rounds, generated, mongodb, mongodb_plan)
+            )
         result["server"] = "jongodb 0.1.6 (make test's MongoDB-compatible server)"
         notes = []
         if mongodb_counts != counts:
