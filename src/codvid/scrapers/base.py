@@ -188,9 +188,14 @@ class ScrapedPost:
             provider=provider,
             is_demo=False,
             raw=raw,
-            unavailable=tuple(sorted(_REEL_COUNTS[name] for name in self.unavailable)),
+            unavailable=self.unavailable_as_reel(),
             cost=cost,
         )
+
+    def unavailable_as_reel(self) -> tuple[str, ...]:
+        """This post's unavailable counts by the names a reel gives them (``plays``,
+        ``views``, ``likes``, ``comments``)."""
+        return tuple(sorted(_REEL_COUNTS[name] for name in self.unavailable))
 
 
 _REEL_COUNTS = {

@@ -296,7 +296,9 @@ class EventDocument(TypedDict):
 
 
 class SnapshotNumbers(TypedDict, total=False):
-    """The numbers of one successful scrape: a profile's or a reel's."""
+    """The numbers of one successful scrape: a profile's or a reel's. ``unavailable``
+    names those of its numbers the provider could not give (stored as 0, read as
+    unknown); a reel's ``published_at`` is when it was posted."""
 
     followers: int
     follows_count: int
@@ -306,14 +308,18 @@ class SnapshotNumbers(TypedDict, total=False):
     views: int
     likes: int
     comments: int
+    published_at: float
+    unavailable: list[str]
 
 
 class PostNumbers(TypedDict):
     post_id: str
+    published_at: float
     plays: int
     views: int
     likes: int
     comments: int
+    unavailable: NotRequired[list[str]]
 
 
 class SnapshotDocument(SnapshotNumbers):

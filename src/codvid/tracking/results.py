@@ -15,6 +15,7 @@ from codvid.sentiment import Label, counts
 from codvid.tracking.documents import (
     Comment,
     Post,
+    PostNumbers,
     ProfileData,
     ReelData,
     SnapshotNumbers,
@@ -145,29 +146,49 @@ def reel_data(result: ReelResult, top: TopComments, scraped_at: float) -> ReelDa
     return data
 
 
+PROFILE_NUMBERS = ("followers", "follows_count", "posts_count")
+REEL_NUMBERS = ("plays", "views", "likes", "comments")
+"""The counts a snapshot keeps, for a profile and for a reel (or a post)."""
+
+
 def profile_snapshot(result: ProfileResult) -> SnapshotNumbers:
-    """The numbers kept for history on every successful profile scrape."""
-    return {
+    """The numbers kept for history on every successful profile scrape, with the names of
+    those the provider could not give (so history reads them as unknown, not as 0)."""
+    snapshot: SnapshotNumbers = {
         "followers": result.followers,
         "follows_count": result.follows_count,
         "posts_count": result.posts_count,
-        "posts": [
-            {
-                "post_id": p.post_id,
-                "plays": p.video_play_count,
-                "views": p.video_view_count,
-                "likes": p.likes_count,
-                "comments": p.comments_count,
-            }
-            for p in result.posts
-        ],
+        "posts": [_post_numbers(p) for p in result.posts],
     }
+    unavailable = [name for name in result.unavailable if name in PROFILE_NUMBERS]
+    if unavailable:
+        snapshot["unavailable"] = unavailable
+    return snapshot
+
+
+def _post_numbers(post: ScrapedPost) -> PostNumbers:
+    numbers: PostNumbers = {
+        "post_id": post.post_id,
+        "published_at": post.timestamp,
+        "plays": post.video_play_count,
+        "views": post.video_view_count,
+        "likes": post.likes_count,
+        "comments": post.comments_count,
+    }
+    if post.unavailable:
+        numbers["unavailable"] = list(post.unavailable_as_reel())
+    return numbers
 
 
 def reel_snapshot(result: ReelResult) -> SnapshotNumbers:
-    return {
+    snapshot: SnapshotNumbers = {
         "plays": result.plays,
         "views": result.views,
         "likes": result.likes,
         "comments": result.comments,
+        "published_at": result.timestamp,
     }
+    unavailable = [name for name in result.unavailable if name in REEL_NUMBERS]
+    if unavailable:
+        snapshot["unavailable"] = unavailable
+    return snapshot
