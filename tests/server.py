@@ -39,7 +39,9 @@ def free_port() -> int:
 
 def wait_for_port(port: int, process: subprocess.Popen[bytes], name: str, timeout: float) -> None:
     """Until ``process`` (a server called ``name``) listens on 127.0.0.1:``port``;
-    ``RuntimeError`` if it exits or does not within ``timeout`` seconds."""
+    ``RuntimeError`` if it exits or does not within ``timeout`` seconds, or if the port
+    was taken by another process meanwhile (its own listener is what a test must reach:
+    a test talking to another process's server would test nothing it means to)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -47,9 +49,44 @@ def wait_for_port(port: int, process: subprocess.Popen[bytes], name: str, timeou
         with socket.socket() as sock:
             sock.settimeout(0.2)
             if sock.connect_ex(("127.0.0.1", port)) == 0:
-                return
+                if _listens(process.pid, port):
+                    return
+                if process.poll() is not None or time.monotonic() > deadline - 1:
+                    raise RuntimeError(f"port {port} of {name} was taken by another process")
         time.sleep(0.05)
     raise RuntimeError(f"{name} did not listen on port {port} within {timeout:g} s")
+
+
+def _listens(pid: int, port: int) -> bool:
+    """Whether a listening TCP socket on ``port`` is open in ``pid`` or its children
+    (``/proc/net/tcp``: state 0A is LISTEN; the socket's inode among the fds)."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with contextlib.suppress(OSError):
+            for line in Path(table).read_text().splitlines()[1:]:
+                fields = line.split()
+                if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:
+                    inodes.add(f"socket:[{fields[9]}]")
+    for owner in [pid, *_descendants(pid)]:
+        with contextlib.suppress(OSError):
+            for fd in Path(f"/proc/{owner}/fd").iterdir():
+                with contextlib.suppress(OSError):
+                    if os.readlink(fd) in inodes:
+                        return True
+    return False
+
+
+def _descendants(pid: int) -> list[int]:
+    """``pid``'s children, theirs, and so on (``make run`` serves from a grandchild)."""
+    found: list[int] = []
+    pending = [pid]
+    while pending:
+        parent = pending.pop()
+        with contextlib.suppress(OSError):
+            children = Path(f"/proc/{parent}/task/{parent}/children").read_text().split()
+            found += [int(child) for child in children]
+            pending += [int(child) for child in children]
+    return found
 
 
 def serve_command(port: int) -> list[str]:
@@ -136,12 +173,16 @@ def start_role(
 
 
 def _wait_ready(running: RunningServer, timeout: float) -> None:
+    """Until this process answers /ping on its port (another's answer does not count: it
+    would exit, unable to bind, and say so)."""
+    port = int(running.url.rsplit(":", 1)[1])
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if running.process.poll() is not None:
             raise RuntimeError(f"codvid serve exited early:\n{running.log()}")
         try:
-            if httpx.get(f"{running.url}/codvid-ai/ping", timeout=1).status_code == 200:
+            answer = httpx.get(f"{running.url}/codvid-ai/ping", timeout=1)
+            if answer.status_code == 200 and _listens(running.process.pid, port):
                 return
         except httpx.TransportError:
             pass

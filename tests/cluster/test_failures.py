@@ -9,6 +9,7 @@ import signal
 import subprocess
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -29,6 +30,21 @@ from tests.cluster.conftest import (
 
 pytestmark = pytest.mark.anyio
 FINAL = {"succeeded", "failed", "cancelled"}
+
+
+def wait_stopped(pid: int, timeout: float = 10) -> None:
+    """Until every thread of ``pid`` shows as stopped: a stop signal takes effect
+    asynchronously, thread by thread."""
+    deadline = time.monotonic() + timeout
+    while True:
+        states = {
+            (task / "stat").read_text().rsplit(")", 1)[1].split()[0]
+            for task in Path(f"/proc/{pid}/task").iterdir()
+        }
+        if states <= {"T", "t"}:
+            return
+        assert time.monotonic() < deadline, f"pid {pid} not stopped: thread states {states}"
+        time.sleep(0.01)
 
 
 def all_runs(cluster: Cluster) -> list[dict[str, Any]]:
@@ -205,6 +221,7 @@ async def test_the_database_gone_mid_request_is_a_clear_500_and_the_service_reco
             task_id = await tracking.create_profile(user, "creator.daily")
             server.send_signal(signal.SIGSTOP)
             try:
+                wait_stopped(server.pid)
                 answers = await asyncio.gather(
                     tracking.call("GET", "get_tasks", user),
                     tracking.call("POST", "force_scrape", user, task_id),
