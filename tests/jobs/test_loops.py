@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 
 import pytest
 
@@ -48,3 +49,24 @@ async def test_stop_ends_a_loop_in_the_middle_of_a_pass() -> None:
     loops.every("slow", 60, slow)
     await asyncio.wait_for(entered.wait(), 2)
     await asyncio.wait_for(loops.stop(), 2)
+
+
+async def test_stop_ends_a_loop_whose_pass_turned_the_cancellation_into_an_error() -> None:
+    """A driver may report the operation it abandoned on cancellation as an error of its
+    own (PyMongo does); the loop must still end, not log it and sleep on."""
+    entered = asyncio.Event()
+
+    async def reports_cancellation_as_failure() -> None:
+        entered.set()
+        try:
+            await asyncio.sleep(60)
+        except asyncio.CancelledError:
+            raise ConnectionError("operation cancelled") from None
+
+    loops = Loops()
+    loops.every("converting", 60, reports_cancellation_as_failure)
+    await asyncio.wait_for(entered.wait(), 2)
+    (task,) = [t for t in asyncio.all_tasks() if t.get_name() == "converting"]
+    began = time.monotonic()
+    await asyncio.wait_for(loops.stop(), 5)
+    assert task.done() and time.monotonic() - began < 1, "the loop slept on after stop"

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
 from typing import Any
 
 import pytest
+from pymongo.errors import AutoReconnect
 
 from codvid.config import load_settings
 from codvid.storage import DuplicateKeyError, IndexSpec, StorageError, open_store
@@ -114,3 +116,43 @@ def _all_keys(value: object) -> set[str]:
     if isinstance(value, list):
         return {key for item in value for key in _all_keys(item)}
     return set()
+
+
+async def test_a_cancelled_operation_stays_a_cancellation(mongodb_url: str) -> None:
+    """PyMongo reports an operation it abandoned because its task was cancelled as a
+    connection error; the adapter hands the caller back its cancellation, not a
+    StorageError that error handling would swallow (a stopping process would wait on)."""
+    store = MongoStore(f"{mongodb_url}/cancel_{uuid.uuid4().hex[:8]}")
+    collection = store.collection("things")
+    started = asyncio.Event()
+
+    class Abandoning:
+        async def count_documents(self, *_: Any, **__: Any) -> Any:
+            started.set()
+            try:
+                await asyncio.sleep(60)
+            except asyncio.CancelledError:
+                raise AutoReconnect("operation cancelled") from None
+
+    collection._collection = Abandoning()  # type: ignore[assignment]
+    try:
+        waiting = asyncio.create_task(collection.count_documents({}))
+        await asyncio.wait_for(started.wait(), 5)
+        waiting.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await waiting
+        # Without a cancellation the same driver error is the usual StorageError.
+        collection._collection = type(
+            "Failing", (), {"count_documents": _fails_with(AutoReconnect("connection closed"))}
+        )()
+        with pytest.raises(StorageError):
+            await collection.count_documents({})
+    finally:
+        await store.close()
+
+
+def _fails_with(error: Exception) -> Any:
+    async def count_documents(*_: Any, **__: Any) -> Any:
+        raise error
+
+    return staticmethod(count_documents)

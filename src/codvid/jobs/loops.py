@@ -7,9 +7,10 @@ the loop. ``stop`` cancels every loop and waits until each has ended.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable
+
+from codvid.kit.cancelling import cancelling
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +25,8 @@ class Loops:
                 try:
                     await job()
                 except Exception:
+                    if cancelling():  # the error stands for the stop we were asked for
+                        raise asyncio.CancelledError() from None
                     log.exception("%s failed; trying again in %g s", name, seconds)
                 await asyncio.sleep(seconds)
 
@@ -32,7 +35,7 @@ class Loops:
     async def stop(self) -> None:
         for task in self._tasks:
             task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        # The loops' own ends (cancelled) are expected; a cancellation of ``stop`` itself
+        # still reaches its caller.
+        await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks.clear()

@@ -9,6 +9,7 @@ driver's errors turned into the storage errors, without the driver's text or hos
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -17,6 +18,7 @@ from pymongo import errors as mongo_errors
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
+from codvid.kit.cancelling import cancelling
 from codvid.storage.base import (
     Document,
     DuplicateKeyError,
@@ -224,6 +226,8 @@ class _errors:
     async def __aexit__(self, kind: type[BaseException] | None, error: Any, _: Any) -> None:
         if error is None or not isinstance(error, mongo_errors.PyMongoError):
             return
+        if cancelling():  # the driver's word for the cancellation it was given
+            raise asyncio.CancelledError() from None
         if isinstance(error, mongo_errors.DuplicateKeyError) or (
             isinstance(error, mongo_errors.OperationFailure) and error.code in _DUPLICATE_CODES
         ):
