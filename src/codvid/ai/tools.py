@@ -189,19 +189,18 @@ async def list_tracked(ctx: ToolContext, _: dict[str, Any]) -> ToolOutcome:
     )
 
 
+HISTORY_POINTS = 30
+"""The latest snapshots a history answer shows the model."""
+
+
 async def get_task_history(ctx: ToolContext, arguments: dict[str, Any]) -> ToolOutcome:
     task_id = _string(arguments, "task_id", 64)
     task = await tracking.get(ctx.store, ctx.user_id, task_id)
-    hidden = {"_id", "task_id", "user_id", "kind", "run_id"}
-    snapshots = [
-        {key: value for key, value in snapshot.items() if key not in hidden and key != "posts"}
-        for snapshot in await history.snapshots(ctx.store, task_id)
-    ]
     item = _profile_item(task) if task["task_type"] == "profile_tracking" else _reel_item(task)
     return ToolOutcome(
         {
             "task": item,
-            "history": snapshots[-30:],
+            "history": await history.latest_numbers(ctx.store, task_id, HISTORY_POINTS),
             "sentiment_summary": await tracking.sentiment(ctx.store, ctx.user_id, task_id),
         }
     )

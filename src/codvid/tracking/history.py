@@ -131,6 +131,34 @@ async def snapshots(store: Store, task_id: str) -> list[SnapshotDocument]:
     return cast(list[SnapshotDocument], found)
 
 
+NUMBERS = (
+    "taken_at",
+    "followers",
+    "follows_count",
+    "posts_count",
+    "plays",
+    "views",
+    "likes",
+    "comments",
+    "published_at",
+    "unavailable",
+)
+"""A snapshot's own numbers, without its posts' (what a summary of the history needs)."""
+
+
+async def latest_numbers(store: Store, task_id: str, count: int) -> list[dict[str, Any]]:
+    """The numbers of the ``count`` latest snapshots of a task, oldest first: one bounded
+    read through the (task_id, taken_at) index, however long the history. A number the
+    snapshot does not have is left out (SQLite's projection reads it as null)."""
+    found = await store.collection(SNAPSHOTS).find(
+        {"task_id": task_id}, sort=[("taken_at", -1)], limit=count, projection=NUMBERS
+    )
+    return [
+        {key: value for key, value in snapshot.items() if key != "_id" and value is not None}
+        for snapshot in reversed(found)
+    ]
+
+
 async def delete_for_task(store: Store, task_id: str) -> None:
     await store.collection(SNAPSHOTS).delete_many({"task_id": task_id})
     await store.collection(COMPACTED).delete_one({"_id": task_id})
