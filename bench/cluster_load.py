@@ -46,11 +46,11 @@ from pathlib import Path
 from typing import Any
 
 import bulk
+import load as generator
 import seed as seeding
 from pymongo import MongoClient
 from report import cluster_notes, cluster_rows, emit
 from servers import (
-    BENCH,
     BIN,
     CODVID_ENV,
     JONGODB,
@@ -256,22 +256,11 @@ def seed(
 
 
 def load(port: int, lines: list[str], rate: int, seconds: float, cycle: bool) -> dict[str, Any]:
-    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as handle:
-        handle.write("".join(line + "\n" for line in lines))
-    argv = [sys.executable, str(BENCH / "load.py"), "--port", str(port), "--rate", str(rate)]
-    argv += ["--duration", str(seconds), "--requests", handle.name]
-    if cycle:
-        argv.append("--cycle")
-    try:
-        done = subprocess.run(
-            argv, capture_output=True, text=True, timeout=seconds + 120, check=False
-        )
-    finally:
-        os.unlink(handle.name)
-    if done.returncode != 0:
-        raise RuntimeError(f"load.py failed ({done.returncode}):\n{done.stderr}")
-    result: dict[str, Any] = json.loads(done.stdout)
-    return result
+    """``lines`` (``METHOD PATH TOKEN``) sent open loop by ``load.py``."""
+    with tempfile.TemporaryDirectory(prefix="codvid-load-") as directory:
+        requests = Path(directory) / "requests.txt"
+        requests.write_text("".join(line + "\n" for line in lines))
+        return generator.spawn(port, requests, rate, seconds, cycle)
 
 
 def force_lines(tasks: list[seeding.Task]) -> list[str]:
@@ -313,10 +302,10 @@ def latency(root: Path) -> dict[str, Any]:
             lines = force_lines(tasks[WARM_TASKS:])
             results["cluster_low"].append(load(port, lines, LOW_RATE, SECONDS, False))
             tokens = sorted({t.token for t in tasks})
-            tasks = asyncio.run(more_tasks(running.database, tokens, count, "bench.q"))
+            tasks = asyncio.run(more_tasks(running.database, tokens, RATE * SECONDS, "bench.q"))
             time.sleep(2)
             say(f"{step}: cluster force_scrape at {RATE} req/s for {SECONDS} s")
-            lines = force_lines(tasks[WARM_TASKS:])
+            lines = force_lines(tasks)
             results["cluster"].append(load(port, lines, RATE, SECONDS, False))
             errors += running.error_lines()
         data_dir = root / f"embedded-{trial}"
@@ -389,11 +378,11 @@ def flatness(
             after = [v for t, v in series if t >= warm_up]
             if not (early and late):
                 continue
-            base = statistics.median(early)
+            base, end = statistics.median(early), statistics.median(late)
             out[f"{name} {measure}"] = {
                 "after_warm_up": base,
-                "end": statistics.median(late),
-                "ratio": statistics.median(late) / base,
+                "end": end,
+                "ratio": end / base,
                 "max_ratio": max(after) / base,
             }
     return out

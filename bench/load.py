@@ -15,10 +15,13 @@ import argparse
 import asyncio
 import json
 import statistics
+import subprocess
 import sys
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 MAX_CONNECTIONS = 256
 DRAIN_SECONDS = 5.0
@@ -227,6 +230,20 @@ def read_requests(path: str, host: str, count: int, cycle: bool) -> list[bytes]:
         raise SystemExit(f"{path}: {len(lines)} requests, {count} needed (or pass --cycle)")
     chosen = [lines[i % len(lines)] for i in range(count)]
     return [build_request(p[0], p[1], host, p[2] if len(p) > 2 else None) for p in chosen]
+
+
+def spawn(port: int, requests: Path, rate: float, seconds: float, cycle: bool) -> dict[str, Any]:
+    """This generator run as a process of its own (so that it shares no interpreter with
+    the caller), against 127.0.0.1:``port``; its summary."""
+    argv = [sys.executable, __file__, "--port", str(port), "--rate", str(rate)]
+    argv += ["--duration", str(seconds), "--requests", str(requests)]
+    if cycle:
+        argv.append("--cycle")
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=seconds + 120, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"load.py failed ({done.returncode}):\n{done.stderr}")
+    result: dict[str, Any] = json.loads(done.stdout)
+    return result
 
 
 def main() -> None:

@@ -43,6 +43,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import load
 import seed as seeding
 from report import Setup, summary
 from servers import BENCH, HOST, Server, start_bare, start_codvid, stop
@@ -180,25 +181,7 @@ def warm(server: Server, seeded: Seeded, tasks: list[seeding.Task], timeout: flo
 
 
 def open_loop(port: int, requests: Path, seconds: float, cycle: bool) -> dict[str, Any]:
-    argv = [
-        sys.executable,
-        str(BENCH / "load.py"),
-        "--port",
-        str(port),
-        "--rate",
-        str(OPEN_RATE),
-        "--duration",
-        str(seconds),
-        "--requests",
-        str(requests),
-    ]
-    if cycle:
-        argv.append("--cycle")
-    done = subprocess.run(argv, capture_output=True, text=True, timeout=seconds + 60, check=False)
-    if done.returncode != 0:
-        raise RuntimeError(f"load.py failed ({done.returncode}):\n{done.stderr}")
-    result: dict[str, Any] = json.loads(done.stdout)
-    return result
+    return load.spawn(port, requests, OPEN_RATE, seconds, cycle)
 
 
 def part1(seeded: Seeded, bare: Server, root: Path) -> dict[str, list[dict[str, Any]]]:

@@ -295,6 +295,11 @@ class EventDocument(TypedDict):
     message: str
 
 
+PROFILE_NUMBERS = ("followers", "follows_count", "posts_count")
+REEL_NUMBERS = ("plays", "views", "likes", "comments")
+"""The counts a snapshot keeps: a profile's, and a reel's (or a post's)."""
+
+
 class SnapshotNumbers(TypedDict, total=False):
     """The numbers of one successful scrape: a profile's or a reel's. ``unavailable``
     names those of its numbers the provider could not give (stored as 0, read as

@@ -18,7 +18,9 @@ from codvid.kit.ids import new_id
 from codvid.storage import Store, update_or_insert
 from codvid.tracking.documents import (
     COMPACTED,
+    PROFILE_NUMBERS,
     RAW_PAYLOADS,
+    REEL_NUMBERS,
     SNAPSHOTS,
     TASK_COLLECTIONS,
     RawPayloadDocument,
@@ -131,18 +133,7 @@ async def snapshots(store: Store, task_id: str) -> list[SnapshotDocument]:
     return cast(list[SnapshotDocument], found)
 
 
-NUMBERS = (
-    "taken_at",
-    "followers",
-    "follows_count",
-    "posts_count",
-    "plays",
-    "views",
-    "likes",
-    "comments",
-    "published_at",
-    "unavailable",
-)
+NUMBERS = ("taken_at", *PROFILE_NUMBERS, *REEL_NUMBERS, "published_at", "unavailable")
 """A snapshot's own numbers, without its posts' (what a summary of the history needs)."""
 
 

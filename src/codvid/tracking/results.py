@@ -13,6 +13,8 @@ from typing import Any
 from codvid.scrapers import ProfileResult, ReelResult, ScrapedComment, ScrapedPost
 from codvid.sentiment import Label, counts
 from codvid.tracking.documents import (
+    PROFILE_NUMBERS,
+    REEL_NUMBERS,
     Comment,
     Post,
     PostNumbers,
@@ -144,11 +146,6 @@ def reel_data(result: ReelResult, top: TopComments, scraped_at: float) -> ReelDa
     if result.unavailable:
         data["unavailable_metrics"] = list(result.unavailable)
     return data
-
-
-PROFILE_NUMBERS = ("followers", "follows_count", "posts_count")
-REEL_NUMBERS = ("plays", "views", "likes", "comments")
-"""The counts a snapshot keeps, for a profile and for a reel (or a post)."""
 
 
 def profile_snapshot(result: ProfileResult) -> SnapshotNumbers:
