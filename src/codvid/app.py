@@ -12,6 +12,7 @@ from fastapi_offline import FastAPIOffline
 
 from codvid import __version__, bootstrap
 from codvid.ai.endpoints import router as ai_router
+from codvid.analytics.endpoints import router as analytics_router
 from codvid.api.envelope import AUTH_RESPONSES, ERROR_RESPONSES, EXCEPTION_HANDLERS
 from codvid.api.middleware import (
     EnvelopeCORSMiddleware,
@@ -34,7 +35,13 @@ BASE_PATH = "/codvid-ai"
 
 PUBLIC: tuple[APIRouter, ...] = (system_router, auth_router)
 # Busiest first: routes are matched in order (protected ones before public).
-PROTECTED: tuple[APIRouter, ...] = (tracking_router, projects_router, workspace_router, ai_router)
+PROTECTED: tuple[APIRouter, ...] = (
+    tracking_router,
+    projects_router,
+    workspace_router,
+    ai_router,
+    analytics_router,
+)
 
 
 def include_routers(app: FastAPI) -> None:
@@ -110,6 +117,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 "description": (
                     "Tracking of Instagram profiles and reels: tasks, scrapes now "
                     "or on schedule, their progress, results and comment sentiment."
+                ),
+            },
+            {
+                "name": "analytics",
+                "description": (
+                    "Over the snapshots every scrape keeps: growth history, engagement "
+                    "rates, competitors side by side, CSV exports and growth charts."
                 ),
             },
             {

@@ -320,6 +320,8 @@ class SnapshotNumbers(TypedDict, total=False):
 class PostNumbers(TypedDict):
     post_id: str
     published_at: float
+    is_reel: NotRequired[bool]
+    """Kept since engagement per play and per view came (older snapshots lack it)."""
     plays: int
     views: int
     likes: int

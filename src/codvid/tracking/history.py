@@ -11,6 +11,7 @@ compacted, so a pass reads only what became old since the last one."""
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator, Sequence
 from typing import Any, cast
 
 from codvid.kit.clock import now
@@ -137,17 +138,107 @@ NUMBERS = ("taken_at", *PROFILE_NUMBERS, *REEL_NUMBERS, "published_at", "unavail
 """A snapshot's own numbers, without its posts' (what a summary of the history needs)."""
 
 
+WITH_POSTS = (*NUMBERS, "posts")
+"""A snapshot's numbers and its posts' (each post's id, publication time and counts)."""
+
+
+def _cleaned(snapshot: dict[str, Any]) -> dict[str, Any]:
+    """A snapshot as read, without its ``_id`` and the fields it does not have (SQLite's
+    projection reads a missing field as null, MongoDB's leaves it out)."""
+    return {key: value for key, value in snapshot.items() if key != "_id" and value is not None}
+
+
 async def latest_numbers(store: Store, task_id: str, count: int) -> list[dict[str, Any]]:
     """The numbers of the ``count`` latest snapshots of a task, oldest first: one bounded
-    read through the (task_id, taken_at) index, however long the history. A number the
-    snapshot does not have is left out (SQLite's projection reads it as null)."""
+    read through the (task_id, taken_at) index, however long the history."""
+    return await between(store, task_id, limit=count)
+
+
+async def between(
+    store: Store,
+    task_id: str,
+    since: float | None = None,
+    until: float | None = None,
+    *,
+    limit: int,
+    fields: Sequence[str] = NUMBERS,
+) -> list[dict[str, Any]]:
+    """The ``fields`` of a task's snapshots taken in [``since``, ``until``], oldest first;
+    the latest ``limit`` of them when there are more. One read through the (task_id,
+    taken_at) index."""
+    taken: dict[str, float] = {}
+    if since is not None:
+        taken["$gte"] = since
+    if until is not None:
+        taken["$lte"] = until
+    query: dict[str, Any] = {"task_id": task_id, **({"taken_at": taken} if taken else {})}
     found = await store.collection(SNAPSHOTS).find(
-        {"task_id": task_id}, sort=[("taken_at", -1)], limit=count, projection=NUMBERS
+        query, sort=[("taken_at", -1)], limit=limit, projection=fields
     )
-    return [
-        {key: value for key, value in snapshot.items() if key != "_id" and value is not None}
-        for snapshot in reversed(found)
-    ]
+    return [_cleaned(snapshot) for snapshot in reversed(found)]
+
+
+async def at_or_before(
+    store: Store,
+    task_id: str,
+    at: float,
+    fields: Sequence[str] = NUMBERS,
+    *,
+    inclusive: bool = True,
+) -> dict[str, Any] | None:
+    """The ``fields`` of the task's last snapshot taken at ``at`` or before (before, when
+    not ``inclusive``)."""
+    found = await store.collection(SNAPSHOTS).find_one(
+        {"task_id": task_id, "taken_at": {"$lte" if inclusive else "$lt": at}},
+        sort=[("taken_at", -1)],
+        projection=fields,
+    )
+    return None if found is None else _cleaned(found)
+
+
+async def at_or_after(
+    store: Store, task_id: str, at: float, fields: Sequence[str] = NUMBERS
+) -> dict[str, Any] | None:
+    """The ``fields`` of the task's first snapshot taken at ``at`` or after."""
+    found = await store.collection(SNAPSHOTS).find_one(
+        {"task_id": task_id, "taken_at": {"$gte": at}}, sort=[("taken_at", 1)], projection=fields
+    )
+    return None if found is None else _cleaned(found)
+
+
+async def pages(
+    store: Store,
+    task_id: str,
+    since: float | None = None,
+    *,
+    page: int = 500,
+    fields: Sequence[str] = NUMBERS,
+) -> AsyncIterator[list[dict[str, Any]]]:
+    """Every snapshot of a task taken at ``since`` or after, oldest first, ``page`` at a
+    time: a history of any length is read with one page in memory. Each page starts at
+    the previous page's last time; what was already given at that very time is skipped,
+    so snapshots taken at the same instant are neither lost nor repeated."""
+    start = since
+    given_at_start: set[str] = set()
+    while True:
+        taken = {} if start is None else {"taken_at": {"$gte": start}}
+        found = await store.collection(SNAPSHOTS).find(
+            {"task_id": task_id, **taken},
+            sort=[("taken_at", 1)],
+            limit=page + len(given_at_start),
+            projection=fields,
+        )
+        fresh = [snapshot for snapshot in found if snapshot["_id"] not in given_at_start]
+        if not fresh:
+            return
+        yield [_cleaned(snapshot) for snapshot in fresh]
+        if len(found) < page + len(given_at_start):
+            return
+        last = fresh[-1]["taken_at"]
+        if last != start:
+            given_at_start = set()
+        start = last
+        given_at_start |= {s["_id"] for s in fresh if s["taken_at"] == last}
 
 
 async def delete_for_task(store: Store, task_id: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import cast
 
 from codvid.errors import BadRequest, Conflict
@@ -36,9 +37,13 @@ async def create(store: Store, user_id: str, data: ProfileTaskCreate) -> Profile
     return task
 
 
-async def list_for_user(store: Store, user_id: str) -> list[ProfileTaskDocument]:
+async def list_for_user(
+    store: Store, user_id: str, *, fields: Sequence[str] | None = None, limit: int = 0
+) -> list[ProfileTaskDocument]:
+    """The caller's profile tasks, oldest first (only ``fields`` of each, when given; the
+    first ``limit``, when given)."""
     found = await store.collection(PROFILE_TASKS).find(
-        {"user_id": user_id}, sort=[("created_at", 1), ("_id", 1)]
+        {"user_id": user_id}, sort=[("created_at", 1), ("_id", 1)], projection=fields, limit=limit
     )
     return cast(list[ProfileTaskDocument], found)
 

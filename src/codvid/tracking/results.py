@@ -167,6 +167,7 @@ def _post_numbers(post: ScrapedPost) -> PostNumbers:
     numbers: PostNumbers = {
         "post_id": post.post_id,
         "published_at": post.timestamp,
+        "is_reel": post.is_reel,
         "plays": post.video_play_count,
         "views": post.video_view_count,
         "likes": post.likes_count,

@@ -153,10 +153,13 @@ def _parents_are_objects(path: str) -> list[str]:
 
 
 def projection_sql(projection: Sequence[str] | None) -> str:
-    """The selected document: whole, or ``_id`` plus the named top-level fields."""
+    """The selected document: whole, or ``_id`` plus the named top-level fields. ``->``
+    hands each field over as the JSON text it is stored as: ``json_extract`` would turn a
+    number into an SQL REAL, which ``json_object`` writes with 15 digits only (a time in
+    epoch seconds would lose its last microseconds)."""
     if projection is None:
         return "doc"
     fields = ", ".join(
-        f"'{name}', json_extract(doc, '{json_path(name)}')" for name in projection if name != "_id"
+        f"'{name}', doc -> '{json_path(name)}'" for name in projection if name != "_id"
     )
     return f"json_object('_id', id{', ' if fields else ''}{fields})"
