@@ -39,7 +39,7 @@ pytestmark = pytest.mark.anyio
 OPENAPI = f"{app_module.BASE_PATH}/openapi.json"
 REF = "#/components/schemas/"
 MIN_DESCRIPTION = 40
-TAG_ORDER = ["auth", "user", "project", "ig-tracking", "ai", "system"]
+TAG_ORDER = ["auth", "user", "project", "ig-tracking", "analytics", "ai", "system"]
 #: Every model a request body carries (as the envelope's ``data``, or inside it).
 REQUEST_MODELS: dict[str, type[Schema]] = {
     model.__name__: model
