@@ -17,6 +17,7 @@ from codvid.analytics.chart import (
     BOTTOM,
     LEFT,
     LINE_COLOUR,
+    MAX_DEFAULT_BYTES,
     MAX_DOTS,
     MAX_HEIGHT,
     MAX_SVG_BYTES,
@@ -164,9 +165,8 @@ def test_date_ticks_suit_the_span(span: float, expected: list[str]) -> None:
 def test_a_span_of_minutes_is_centred_on_an_hour() -> None:
     start = NEW_YEAR_2024 + 30 * 60
     root = parse(render_chart([(start, 10), (start + 300, 12)], metric="likes", title="reel"))
-    assert [label for label, _, _ in labels(root, "middle")] == [
-        "1 Jan 00:10", "00:20", "00:30", "00:40", "00:50", "01:00",
-    ]  # fmt: skip
+    hours = ["1 Jan 00:10", "00:20", "00:30", "00:40", "00:50", "01:00"]
+    assert [label for label, _, _ in labels(root, "middle")] == hours
     (line,) = subpaths(root)
     middle = LEFT + PLOT_WIDTH / 2
     assert line[0][0] < middle < line[1][0]
@@ -311,25 +311,29 @@ def test_ten_years_of_hourly_scrapes_keep_their_peak_and_dip_and_render_fast() -
     assert any(abs(x - spike_x) < 1 and y == min(ys) for x, y in line)
 
 
-def test_the_largest_document_stays_within_its_stated_size() -> None:
-    """The worst a history can do at the largest size: every pixel column alone between
-    gaps (a dot each), or every column with four distinct values, and a title of
-    characters that escape to five times their length."""
-    columns = MAX_WIDTH - LEFT - RIGHT
-    span = columns * HOUR
+@pytest.mark.parametrize(
+    ("width", "height", "limit"),
+    [(MAX_WIDTH, MAX_HEIGHT, MAX_SVG_BYTES), (WIDTH, HEIGHT, MAX_DEFAULT_BYTES)],
+)
+def test_the_largest_document_stays_within_its_stated_size(
+    width: int, height: int, limit: int
+) -> None:
+    """The worst a history can do: every pixel column alone between gaps (a dot each), or
+    every column with four distinct values; and a title and metric of characters that
+    escape to five times their length or take two bytes."""
+    columns = width - LEFT - RIGHT
     alone: list[tuple[float, float | None]] = []
     busy: list[tuple[float, float | None]] = []
     for column in range(columns):
         at = NEW_YEAR_2024 + column * HOUR
         alone += [(at, 1e17 + column * 1_234_567.891), (at + HOUR / 2, None)]
         busy += [(at + k * HOUR / 5, 1e17 + ((column * 7 + k * 13) % 17) * 1e15) for k in range(5)]
-    busy.append((NEW_YEAR_2024 + span, 1))
+    busy.append((NEW_YEAR_2024 + columns * HOUR, 1))
     for points in (alone, busy):
-        svg = render_chart(
-            points, metric="é" * 500, title='"&<>' * 200, width=MAX_WIDTH, height=MAX_HEIGHT
-        )
-        parse(svg)
-        assert len(svg.encode()) <= MAX_SVG_BYTES
+        svg = render_chart(points, metric="é" * 500, title='"&<>' * 200, width=width, height=height)
+        root = parse(svg)
+        assert len(dots(root)) >= columns if points is alone else len(subpaths(root)[0]) > columns
+        assert len(svg.encode()) <= limit
 
 
 def test_headless_chromium_draws_the_chart() -> None:
