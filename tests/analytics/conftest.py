@@ -74,7 +74,7 @@ def post(
     return found
 
 
-async def stored_snapshots(store: Store, task_id: str) -> list[Mapping[str, Any]]:
+async def stored_snapshots(store: Store, task_id: str) -> list[dict[str, Any]]:
     return await store.collection(SNAPSHOTS).find({"task_id": task_id}, sort=[("taken_at", 1)])
 
 

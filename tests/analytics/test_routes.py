@@ -334,7 +334,7 @@ async def test_history_export_is_every_snapshot_as_csv(api: Api, service_store: 
             followers=day,
             follows_count=1,
             posts_count=2,
-            **({"unavailable": ["follows_count"]} if day == 7 else {}),
+            unavailable=["follows_count"] if day == 7 else [],
         )
 
     response = await get(api, user, f"export/{task_id}.csv")
