@@ -3,7 +3,14 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from codvid.sentiment import counts, summarize
+from codvid.sentiment import by_language, counts, summarize
+
+CONTRACT_KEYS = (
+    "total_comments",
+    "sentiment_distribution",
+    "sentiment_percentages",
+    "overall_sentiment",
+)
 
 
 def test_contract_example() -> None:
@@ -102,3 +109,61 @@ def test_counts_match_summary(labels: list[str]) -> None:
         **summary["sentiment_distribution"],
         "overall_sentiment": summary["overall_sentiment"],
     }
+
+
+# ---- by language -------------------------------------------------------------------------
+
+
+def test_by_language_keeps_the_contract_fields_and_breaks_them_down() -> None:
+    comments = [
+        ("positive", "pt", True),
+        ("positive", "pt", True),
+        ("negative", "pt", True),
+        ("positive", "es", True),
+        ("neutral", "am", False),
+        ("neutral", "am", False),
+        ("positive", "zxx", True),
+        ("neutral", "und", True),
+    ]
+    summary = by_language(comments)
+    contract = {key: value for key, value in summary.items() if key in CONTRACT_KEYS}
+    assert contract == summarize(c[0] for c in comments)
+    assert summary["sentiment_distribution"] == {"positive": 4, "negative": 1, "neutral": 3}
+    assert summary["unknown_comments"] == 2
+    assert summary["by_language"] == [
+        {"language": "pt", "total_comments": 3, "positive": 2, "negative": 1, "neutral": 0,
+         "unknown": 0},
+        {"language": "am", "total_comments": 2, "positive": 0, "negative": 0, "neutral": 0,
+         "unknown": 2},
+        {"language": "es", "total_comments": 1, "positive": 1, "negative": 0, "neutral": 0,
+         "unknown": 0},
+        {"language": "und", "total_comments": 1, "positive": 0, "negative": 0, "neutral": 1,
+         "unknown": 0},
+        {"language": "zxx", "total_comments": 1, "positive": 1, "negative": 0, "neutral": 0,
+         "unknown": 0},
+    ]  # fmt: skip
+
+
+def test_by_language_of_nothing() -> None:
+    assert by_language([]) == {**summarize([]), "unknown_comments": 0, "by_language": []}
+
+
+comment_strategy = st.tuples(
+    st.one_of(st.sampled_from(["positive", "negative", "neutral"]), st.text(max_size=3)),
+    st.sampled_from(["en", "pt", "am", "zxx", "und"]),
+    st.booleans(),
+)
+
+
+@given(st.lists(comment_strategy))
+def test_the_breakdown_adds_up(comments: list[tuple[str, str, bool]]) -> None:
+    summary = by_language(comments)
+    entries = summary["by_language"]
+    assert sum(entry["total_comments"] for entry in entries) == summary["total_comments"]
+    for entry in entries:
+        parts = entry["positive"] + entry["negative"] + entry["neutral"] + entry["unknown"]
+        assert parts == entry["total_comments"] > 0
+    assert summary["unknown_comments"] == sum(not known for _, _, known in comments)
+    totals = [entry["total_comments"] for entry in entries]
+    assert totals == sorted(totals, reverse=True)
+    assert len({entry["language"] for entry in entries}) == len(entries)

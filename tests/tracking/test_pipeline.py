@@ -13,8 +13,9 @@ from codvid.scrapers import ProfileResult, ReelResult
 from codvid.sentiment import LABELS
 from codvid.storage import Store
 from codvid.tracking import history, runs
+from codvid.tracking import service as tracking_service
 from codvid.tracking.documents import RAW_PAYLOADS
-from tests.conftest import MakeExecutor
+from tests.conftest import MakeExecutor, MakeSettings
 from tests.doubles import ScriptedProvider
 from tests.factories import (
     DAY,
@@ -31,6 +32,7 @@ from tests.factories import (
     read_task,
     reel_task,
 )
+from tests.sentiment.doubles import MULTILINGUAL, MultilingualProvider
 
 pytestmark = pytest.mark.anyio
 
@@ -325,3 +327,63 @@ async def _all_ended(store: Store, run_ids: list[str]) -> bool:
         if (await read_run(store, run_id))["status"] in runs.ACTIVE:
             return False
     return True
+
+
+# ---- comments in every language --------------------------------------------------------
+
+EXPECTED = {text: (language, label, source) for text, language, label, source in MULTILINGUAL}
+
+
+def assert_languages_stored(comments: list[dict[str, Any]]) -> None:
+    for comment in comments:
+        language, label, source = EXPECTED[comment["text"]]
+        assert (comment["language"], comment["sentiment"], comment["sentiment_source"]) == (
+            language,
+            label,
+            source,
+        ), comment["text"]
+
+
+async def test_a_reel_run_stores_each_comments_language(
+    store: Store, make_settings: MakeSettings
+) -> None:
+    execute = Executor.build(store, make_settings(), MultilingualProvider())
+    task = await reel_task(store)
+    run = await runs.claim(store, "reel", task["_id"], USER, "force")
+
+    await execute(run["_id"])
+
+    data = (await read_task(store, "reel", task["_id"]))["reel_data"]
+    comments = data["top_comments"]
+    assert len(comments) >= len(MULTILINGUAL)
+    assert_languages_stored(comments)
+    # The contract's counts read the labels: the unknown comment is among the neutral ones.
+    for label in LABELS:
+        assert data["sentiment_analysis"][label] == sum(c["sentiment"] == label for c in comments)
+
+    summary = await tracking_service.sentiment(store, USER, task["_id"])
+    assert summary["total_comments"] == len(comments)
+    assert summary["unknown_comments"] == sum(c["language"] == "am" for c in comments) > 0
+    for entry in summary["by_language"]:
+        mine = [c for c in comments if c["language"] == entry["language"]]
+        assert entry["total_comments"] == len(mine)
+        assert entry["unknown"] == sum(c["sentiment_source"] == "unknown" for c in mine)
+        for label in LABELS:
+            known = [c for c in mine if c["sentiment_source"] != "unknown"]
+            assert entry[label] == sum(c["sentiment"] == label for c in known)
+    assert {e["language"] for e in summary["by_language"]} == {c["language"] for c in comments}
+
+
+async def test_a_profile_run_stores_each_comments_language(
+    store: Store, make_settings: MakeSettings
+) -> None:
+    execute = Executor.build(store, make_settings(), MultilingualProvider())
+    task = await profile_task(store, "multilingual")
+    run = await runs.claim(store, "profile", task["_id"], USER, "force")
+
+    await execute(run["_id"])
+
+    posts = (await read_task(store, "profile", task["_id"]))["target_profile_data"]["scraped_posts"]
+    comments = [c for post in posts for c in post["top_comments"]]
+    assert {c["language"] for c in comments} == {language for _, language, _, _ in MULTILINGUAL}
+    assert_languages_stored(comments)

@@ -1,12 +1,19 @@
 """Aggregates of comment labels: the sentiment summary (contract 2.9) and a reel's
 ``sentiment_analysis`` counts (contract 3.5). Labels other than the three known ones
-count as neutral."""
+count as neutral.
+
+Beside the contract's fields, a task's summary breaks its comments down by language. A
+comment whose sentiment is unknown (its language has no lexicon) counts in the
+contract's fields as the ``neutral`` its label says, so that they add up as the clients
+expect, and apart (``unknown``) in the breakdown."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping
-from typing import Final
+from typing import Annotated, Final
 
+from pydantic import Field
 from typing_extensions import TypedDict
 
 from codvid.sentiment.base import LABELS, Label
@@ -43,6 +50,40 @@ class SentimentCounts(TypedDict):
     overall_sentiment: Label
 
 
+class LanguageSentiment(TypedDict):
+    language: Annotated[
+        str,
+        Field(
+            description="ISO 639-1 code; zxx: no words (emoji only); und: stored before "
+            "languages were detected",
+            examples=["pt"],
+        ),
+    ]
+    total_comments: int
+    positive: int
+    negative: int
+    neutral: int
+    unknown: Annotated[
+        int, Field(description="No lexicon for the language and no ranked emoji: not scored")
+    ]
+
+
+class TaskSentiment(SentimentSummary):
+    """The contract's summary, and the same comments by language."""
+
+    unknown_comments: Annotated[
+        int,
+        Field(
+            description="Comments whose sentiment is unknown (no lexicon for their language); "
+            "the contract's fields count them as neutral, as their label says"
+        ),
+    ]
+    by_language: Annotated[
+        list[LanguageSentiment],
+        Field(description="One entry per language, the most commented first"),
+    ]
+
+
 def summarize(labels: Iterable[str]) -> SentimentSummary:
     tally = _tally(labels)
     total = sum(tally.values())
@@ -61,6 +102,33 @@ def summarize(labels: Iterable[str]) -> SentimentSummary:
 def counts(labels: Iterable[str]) -> SentimentCounts:
     tally = _tally(labels)
     return {**_distribution(tally), "overall_sentiment": _overall(tally)}
+
+
+def by_language(comments: Iterable[tuple[str, str, bool]]) -> TaskSentiment:
+    """The summary of comments given as ``(label, language, known)``, in one pass."""
+    labels: list[str] = []
+    tallies: dict[str, Counter[str]] = {}
+    for label, language, known in comments:
+        labels.append(label)
+        tally = tallies.setdefault(language, Counter())
+        tally[_KNOWN.get(label, "neutral") if known else "unknown"] += 1
+    languages: list[LanguageSentiment] = [
+        {
+            "language": language,
+            "total_comments": tally.total(),
+            "positive": tally["positive"],
+            "negative": tally["negative"],
+            "neutral": tally["neutral"],
+            "unknown": tally["unknown"],
+        }
+        for language, tally in tallies.items()
+    ]
+    languages.sort(key=lambda entry: (-entry["total_comments"], entry["language"]))
+    return {
+        **summarize(labels),
+        "unknown_comments": sum(entry["unknown"] for entry in languages),
+        "by_language": languages,
+    }
 
 
 def _tally(labels: Iterable[str]) -> dict[Label, int]:

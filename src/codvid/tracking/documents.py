@@ -20,7 +20,7 @@ from typing_extensions import TypedDict
 from codvid.kit.clock import now
 from codvid.kit.ids import new_id
 from codvid.scrapers import PostType
-from codvid.sentiment import Label, SentimentCounts
+from codvid.sentiment import Label, SentimentCounts, Source
 from codvid.storage import IndexSpec
 
 TaskKind = Literal["profile", "reel"]
@@ -78,6 +78,27 @@ class Comment(TypedDict):
     timestamp: float
     likes_count: int
     likes: Annotated[int, Field(description="Same as likes_count")]
+    # Absent on comments stored before languages were detected:
+    language: NotRequired[
+        Annotated[
+            str,
+            Field(
+                description="ISO 639-1 code of the comment's language; zxx when it has no "
+                "words (emoji only)",
+                examples=["pt"],
+            ),
+        ]
+    ]
+    sentiment_source: NotRequired[
+        Annotated[
+            Source,
+            Field(
+                description="What scored it: vader (English), lexicon (its language's), "
+                "emoji (no words, or only its emoji could be scored), or unknown (no lexicon "
+                "for its language: `sentiment` then says neutral, not a guess)"
+            ),
+        ]
+    ]
 
 
 class Post(TypedDict):

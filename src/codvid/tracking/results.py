@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from codvid.scrapers import ProfileResult, ReelResult, ScrapedComment, ScrapedPost
-from codvid.sentiment import Label, counts
+from codvid.sentiment import Verdict, counts
 from codvid.tracking.documents import (
     PROFILE_NUMBERS,
     REEL_NUMBERS,
@@ -24,15 +24,19 @@ from codvid.tracking.documents import (
 )
 
 
-def comment(item: ScrapedComment, label: Label) -> Comment:
+def comment(item: ScrapedComment, verdict: Verdict) -> Comment:
+    """A comment as stored: its label under the contract's name, its language, and what
+    scored it (``unknown`` beside a ``neutral`` label when its language has no lexicon)."""
     return {
         "text": item.text,
-        "sentiment": label,
+        "sentiment": verdict.label,
         "owner_username": item.owner_username,
         "username": item.owner_username,
         "timestamp": item.timestamp,
         "likes_count": item.likes_count,
         "likes": item.likes_count,
+        "language": verdict.language,
+        "sentiment_source": verdict.source,
     }
 
 
@@ -47,7 +51,7 @@ class TopComments:
 
     @classmethod
     def fetched(
-        cls, items: Sequence[ScrapedComment], labels: Sequence[Label], at: float, count: int
+        cls, items: Sequence[ScrapedComment], labels: Sequence[Verdict], at: float, count: int
     ) -> TopComments:
         labelled = [comment(c, label) for c, label in zip(items, labels, strict=True)]
         return cls(labelled, at, count)

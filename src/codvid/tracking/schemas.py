@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field
 
 from codvid.kit.schemas import Schema, documented, omitted_if_none
 from codvid.projects.schemas import ProjectName
-from codvid.sentiment import SentimentSummary
+from codvid.sentiment import TaskSentiment
 from codvid.tracking.documents import LastRun, ProfileData, RunStatus, ScrapeHold
 from codvid.tracking.validation import (
     INTERVAL_DEFAULT,
@@ -160,7 +160,10 @@ class TaskStatusBody(BaseModel):
 
 
 class SentimentBody(BaseModel):
-    sentiment_summary: SentimentSummary
+    """The contract's ``sentiment_summary`` fields, unchanged, with two more in it: the
+    comments whose sentiment is unknown, and the breakdown by language."""
+
+    sentiment_summary: TaskSentiment
 
 
 class TaskUsage(BaseModel):

@@ -14,7 +14,7 @@ from codvid.jobs.ports import Enqueue
 from codvid.kit.clock import now
 from codvid.projects import service as projects
 from codvid.scrapers.settings import ScrapingSettings
-from codvid.sentiment import SentimentSummary, summarize
+from codvid.sentiment import UNDETERMINED, TaskSentiment, by_language
 from codvid.storage import Document, StorageError, Store
 from codvid.tracking import history, runs, usage
 from codvid.tracking.documents import TASK_COLLECTIONS, EventDocument, TaskKind, TrackedTask
@@ -136,15 +136,23 @@ def _event_view(event: EventDocument) -> dict[str, Any]:
     return {key: value for key, value in event.items() if key not in hidden}
 
 
-async def sentiment(store: Store, user_id: str, task_id: str) -> SentimentSummary:
-    """Every stored comment's label, aggregated; a never-scraped task gives zeros."""
+async def sentiment(store: Store, user_id: str, task_id: str) -> TaskSentiment:
+    """Every stored comment's label, aggregated, and by language; a never-scraped task
+    gives zeros. Comments stored before languages were detected count as ``und``."""
     task = await get(store, user_id, task_id)
     if task["task_type"] == "profile_tracking":
         posts = task["target_profile_data"]["scraped_posts"]
         comments = [c for post in posts for c in post["top_comments"]]
     else:
         comments = task["reel_data"].get("top_comments", [])
-    return summarize(c.get("sentiment", "neutral") for c in comments)
+    return by_language(
+        (
+            c.get("sentiment", "neutral"),
+            c.get("language", UNDETERMINED),
+            c.get("sentiment_source") != "unknown",
+        )
+        for c in comments
+    )
 
 
 async def forget_task(store: Store, task_id: str) -> None:
