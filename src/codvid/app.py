@@ -12,6 +12,7 @@ from fastapi_offline import FastAPIOffline
 
 from codvid import __version__, bootstrap
 from codvid.ai.endpoints import router as ai_router
+from codvid.alerts.endpoints import router as alerts_router
 from codvid.analytics.endpoints import router as analytics_router
 from codvid.api.envelope import AUTH_RESPONSES, ERROR_RESPONSES, EXCEPTION_HANDLERS
 from codvid.api.middleware import (
@@ -41,6 +42,7 @@ PROTECTED: tuple[APIRouter, ...] = (
     workspace_router,
     ai_router,
     analytics_router,
+    alerts_router,
 )
 
 
@@ -124,6 +126,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 "description": (
                     "Over the snapshots every scrape keeps: growth history, engagement "
                     "rates, competitors side by side, CSV exports and growth charts."
+                ),
+            },
+            {
+                "name": "webhooks",
+                "description": (
+                    "Alerts by webhook: subscriptions to a task's events (runs, new posts, "
+                    "milestones, unusual growth, reel surges), signed and retried deliveries."
                 ),
             },
             {

@@ -24,6 +24,10 @@ from typing import TYPE_CHECKING, NotRequired, TypedDict
 from taskiq import AsyncBroker
 
 from codvid.ai.service import Assistant
+from codvid.alerts import documents as alert_documents
+from codvid.alerts import tasks as alert_tasks
+from codvid.alerts.delivery import Deliverer
+from codvid.alerts.outbox import Recorder
 from codvid.auth.service import AuthContext
 from codvid.auth.tokens import jwt_secret
 from codvid.config import Settings
@@ -59,6 +63,7 @@ DOMAIN_INDEXES: tuple[Mapping[str, Sequence[IndexSpec]], ...] = (
     user_documents.INDEXES,
     project_documents.INDEXES,
     tracking_documents.INDEXES,
+    alert_documents.INDEXES,
 )
 INDEXES: dict[str, Sequence[IndexSpec]] = {
     name: specs for indexes in DOMAIN_INDEXES for name, specs in indexes.items()
@@ -137,9 +142,14 @@ async def running(
             resources["assistant"] = assistant
         if Role.SCHEDULER in chosen:
             await scheduled.recover(store, enqueue)
+            deliverer = Deliverer(store, settings.alerts)
+            stack.push_async_callback(deliverer.close)  # after the loops stopped
             loops = Loops()
             stack.push_async_callback(loops.stop)
-            for name, seconds, job in tasks.loops(store, enqueue, settings.jobs, settings.scraping):
+            for name, seconds, job in (
+                *tasks.loops(store, enqueue, settings.jobs, settings.scraping),
+                *alert_tasks.loops(deliverer, settings.alerts),
+            ):
                 loops.every(name, seconds, job)
         log.info("roles %s ready", ", ".join(sorted(chosen)))
         yield resources
@@ -183,6 +193,7 @@ def scrape_worker(
         fetcher=fetcher,
         analyzer=get_analyzer(),
         worker_id=worker_id,
+        observer=Recorder(store, settings.alerts),
     )
     adopter = Adopter(context, limit=CALLS_IN_FLIGHT * fetcher.profile_batch_size)
     fetcher.fill_profile_batches(adopter)

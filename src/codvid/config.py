@@ -21,6 +21,7 @@ from pydantic import BeforeValidator, ValidationError
 from pydantic_settings import NoDecode
 
 from codvid.ai.settings import AISettings
+from codvid.alerts.settings import AlertSettings
 from codvid.auth.settings import AuthSettings
 from codvid.errors import ConfigurationError
 from codvid.jobs.settings import JobSettings, is_in_process
@@ -81,6 +82,7 @@ class Settings:
     graph: GraphSettings
     instaloader: InstaloaderSettings
     ai: AISettings
+    alerts: AlertSettings
 
     def provider_settings(self) -> ApifySettings | GraphSettings | InstaloaderSettings | None:
         """The options group of the selected scraper provider, if it has one."""
@@ -156,6 +158,7 @@ def load_settings(**overrides: Any) -> Settings:
         graph=build(GraphSettings),
         instaloader=build(InstaloaderSettings),
         ai=build(AISettings),
+        alerts=build(AlertSettings),
     )
     shared = settings.storage.database_url.startswith(MONGODB_SCHEMES)
     if not is_in_process(settings.jobs) and not shared:

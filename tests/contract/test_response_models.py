@@ -125,6 +125,23 @@ def plain(data: dict[str, Any] | None = None, *, public: bool = False) -> Call:
     return call
 
 
+def webhook(use: str) -> Call:
+    """A webhook on a public address written as one (nothing resolved), for the reel task
+    failing only, which no recipe scrapes again: nothing is ever sent to it."""
+
+    async def call(world: World, method: str, path: str) -> Any:
+        data = {"url": "https://93.184.215.14/codvid", "events": ["run.failed"]}
+        created = await world.api.call(
+            "POST", "webhooks/create", world.user, {**data, "task_ids": [world.reel_id]}
+        )
+        if use == "create":
+            return created
+        webhook_id = created.json()["response"]["webhook_id"]
+        return await world.api.call(method, path.format(webhook_id=webhook_id), world.user)
+
+    return call
+
+
 # How to get a 200 (or the documented 201) from each route, by endpoint.
 RECIPES: dict[str, Call] = {
     "task_status": on("profile"),
@@ -160,6 +177,10 @@ RECIPES: dict[str, Call] = {
     "export_compare": plain(),
     "export_task": on("reel"),
     "chart": on("profile"),
+    "create_webhook": webhook("create"),
+    "list_webhooks": plain(),
+    "delete_webhook": webhook("delete"),
+    "webhook_deliveries": webhook("deliveries"),
 }
 FILES = {"export_compare": "text/csv", "export_task": "text/csv", "chart": "image/svg+xml"}
 """Routes that answer a file, by its media type, not a model."""

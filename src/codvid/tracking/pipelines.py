@@ -24,6 +24,7 @@ from codvid.tracking import history, profiles, results, runs
 from codvid.tracking.documents import TASK_COLLECTIONS, ProfileData, ReelData, RunDocument
 from codvid.tracking.fetching import Fetcher, Spend
 from codvid.tracking.history import capped_payload
+from codvid.tracking.ports import RunObserver
 from codvid.tracking.results import TopComments
 
 
@@ -37,6 +38,8 @@ class ScrapeContext:
     fetcher: Fetcher
     analyzer: SentimentAnalyzer
     worker_id: str
+    observer: RunObserver | None = None
+    """Told of each run's end once it is stored (alerts); ``scrape`` bounds it."""
 
 
 class RunCancelled(Exception):

@@ -24,8 +24,11 @@ from codvid.tracking import history, runs, usage
 from codvid.tracking.documents import PROFILE_TASKS, TASK_COLLECTIONS, RunDocument, ScrapeHold
 from codvid.tracking.fetching import Spend
 from codvid.tracking.pipelines import PIPELINES, RunCancelled, ScrapeContext
+from codvid.tracking.ports import RunOutcome
 
 log = logging.getLogger(__name__)
+OBSERVER_TIMEOUT = 5.0
+"""Seconds the run observer may take (it records deliveries; sending happens elsewhere)."""
 
 
 async def execute(ctx: ScrapeContext, run_id: str) -> None:
@@ -54,8 +57,7 @@ async def _guarded(ctx: ScrapeContext, run: RunDocument) -> None:
     try:
         await asyncio.wait_for(pipeline(ctx, run, spend), timeout=timeout)
         await _spent(ctx, run, spend)
-        await runs.finish(ctx.store, run, "succeeded")
-        return
+        finished = await runs.finish(ctx.store, run, "succeeded")
     except RunCancelled:
         await runs.cancel(
             ctx.store,
@@ -80,6 +82,10 @@ async def _guarded(ctx: ScrapeContext, run: RunDocument) -> None:
     except Exception as exc:
         log.exception("run %s failed unexpectedly", run["_id"])
         reason = f"Internal error while scraping ({type(exc).__name__}); previous data kept"
+    else:
+        if finished:  # outside the try: nothing the observer does can fail the run
+            await _observed(ctx, run, "succeeded")
+        return
     await _failed(ctx, run, spend, reason, failure)
 
 
@@ -114,6 +120,21 @@ async def _failed(
         log.error(
             "run %s failed (%s) and the failure could not be stored: %s", run["_id"], reason, exc
         )
+        return
+    await _observed(ctx, run, "failed", reason)
+
+
+async def _observed(
+    ctx: ScrapeContext, run: RunDocument, outcome: RunOutcome, reason: str | None = None
+) -> None:
+    """Tell the observer the run ended; whatever it does, the run's end stays as stored and
+    the worker's slot is back within ``OBSERVER_TIMEOUT``."""
+    if ctx.observer is None:
+        return
+    try:
+        await asyncio.wait_for(ctx.observer(run, outcome, reason), OBSERVER_TIMEOUT)
+    except Exception:
+        log.exception("the end of run %s was not passed on to its observer", run["_id"])
 
 
 async def hold(ctx: ScrapeContext, run: RunDocument, reason: str) -> None:

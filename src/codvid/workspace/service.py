@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from codvid.alerts import service as alerts
 from codvid.projects import chats
 from codvid.projects import service as projects
 from codvid.projects.documents import ProjectDocument
@@ -45,4 +46,5 @@ async def delete_account(store: Store, user_id: str) -> None:
         await reels.delete_for_project(store, project["_id"])
         await projects.delete(store, project["_id"])
     await usage.delete_for_user(store, user_id)
+    await alerts.delete_for_user(store, user_id)
     await users.delete_user(store, user_id)
