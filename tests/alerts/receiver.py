@@ -4,6 +4,7 @@ records every request and answers with the status codes a test scripts."""
 from __future__ import annotations
 
 import json
+import ssl
 import threading
 import time
 from collections import deque
@@ -44,6 +45,7 @@ class Receiver:
     delay: float = 0.0
     """Seconds to wait before answering."""
     lock: threading.Lock = field(default_factory=threading.Lock)
+    server_names: list[str | None] = field(default_factory=list)
 
     def url(self, path: str = "/hook", host: str = "127.0.0.1", scheme: str = "http") -> str:
         return f"{scheme}://{host}:{self.port}{path}"
@@ -82,10 +84,19 @@ def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
 
 
 @contextmanager
-def receiving() -> Iterator[Receiver]:
+def receiving(tls: ssl.SSLContext | None = None) -> Iterator[Receiver]:
+    """``tls``: serve https with this server context (the names clients asked for, by
+    SNI, are kept in ``server_names``)."""
     receiver = Receiver()
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(receiver))
     server.daemon_threads = True
+    if tls is not None:
+
+        def named(_: ssl.SSLObject, name: str | None, __: ssl.SSLContext) -> None:
+            receiver.server_names.append(name)
+
+        tls.sni_callback = named  # type: ignore[assignment]
+        server.socket = tls.wrap_socket(server.socket, server_side=True)
     receiver.port = server.server_address[1]
     thread = threading.Thread(
         target=server.serve_forever, args=(0.05,), name="webhook receiver", daemon=True

@@ -19,8 +19,9 @@ from codvid.alerts.delivery import Deliverer
 from codvid.alerts.documents import DELIVERIES, WEBHOOKS, Attempt
 from codvid.scrapers.providers.demo import synth
 from codvid.tracking import scrape
+from tests.alerts import certificates
 from tests.alerts.conftest import Alerts
-from tests.alerts.receiver import Receiver
+from tests.alerts.receiver import Receiver, receiving
 from tests.factories import USER, profile_task, reel_task
 
 pytestmark = pytest.mark.anyio
@@ -340,3 +341,37 @@ async def test_deliveries_kept_per_webhook_are_bounded(make_alerts, receiver: Re
     assert len(kept) == 10
     stored = await alerts_.store.collection(WEBHOOKS).find_one({"_id": hook["_id"]})
     assert stored is not None and stored["dropped_deliveries"] == 3
+
+
+@pytest.mark.parametrize(
+    ("certified", "delivered"), [("localhost", True), ("someone-else.example", False)]
+)
+async def test_https_goes_to_the_checked_address_with_the_name_for_tls(
+    make_alerts, tmp_path, certified: str, delivered: bool
+) -> None:
+    """The connection is made to the address that was checked, and TLS still asks for
+    (SNI) and verifies the URL's name: a certificate for another name is refused."""
+    authority = certificates.authority(tmp_path / "ca")
+    alerts_: Alerts = make_alerts()
+    trusting = Deliverer(alerts_.store, alerts_.settings.alerts, trust=authority.client())
+    task = await profile_task(alerts_.store, CREATOR)
+    with receiving(tls=authority.server(certified)) as receiver:
+        hook = await alerts_.webhook(
+            url=receiver.url(host="localhost", scheme="https"), events=["run.succeeded"]
+        )
+        await alerts_.scrape("profile", task)
+        try:
+            assert await trusting.deliver_due() == 1
+        finally:
+            await trusting.close()
+        (attempt,) = (await alerts_.deliveries())[0]["attempts"]
+        assert receiver.server_names == ["localhost"]
+        if delivered:
+            assert attempt["status_code"] == 200, attempt
+            (request,) = receiver.requests
+            assert request.headers["Host"] == f"localhost:{receiver.port}"
+            assert request.verified(hook["secret"])["type"] == "run.succeeded"
+        else:
+            assert attempt["status_code"] is None
+            assert "CERTIFICATE_VERIFY_FAILED" in attempt["error"]
+            assert receiver.requests == []

@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import ssl
 import time
 from datetime import UTC, datetime
 
@@ -60,7 +61,11 @@ USER_AGENT = f"Codvid-Webhooks/{__version__}"
 class Deliverer:
     """Sends due deliveries; one per scheduler process, closed with it."""
 
-    def __init__(self, store: Store, settings: AlertSettings) -> None:
+    def __init__(
+        self, store: Store, settings: AlertSettings, *, trust: ssl.SSLContext | None = None
+    ) -> None:
+        """``trust``: the certificates a receiver's must chain to; by default the public
+        authorities (certifi's bundle). Tests give a context that trusts their own CA."""
         self._store = store
         self._settings = settings
         self._slots = asyncio.Semaphore(settings.concurrency)
@@ -70,6 +75,7 @@ class Deliverer:
             follow_redirects=False,
             trust_env=False,
             headers={"User-Agent": USER_AGENT},
+            verify=trust if trust is not None else True,
         )
 
     async def close(self) -> None:
