@@ -95,7 +95,7 @@ def receiving(tls: ssl.SSLContext | None = None) -> Iterator[Receiver]:
         def named(_: ssl.SSLObject, name: str | None, __: ssl.SSLContext) -> None:
             receiver.server_names.append(name)
 
-        tls.sni_callback = named  # type: ignore[assignment]
+        tls.sni_callback = named
         server.socket = tls.wrap_socket(server.socket, server_side=True)
     receiver.port = server.server_address[1]
     thread = threading.Thread(
