@@ -7,7 +7,6 @@ from functools import cache
 from codvid.sentiment.base import (
     LABELS,
     NO_WORDS,
-    SOURCES,
     UNDETERMINED,
     Label,
     SentimentAnalyzer,
@@ -36,7 +35,6 @@ def get_analyzer() -> SentimentAnalyzer:
 __all__ = [
     "LABELS",
     "NO_WORDS",
-    "SOURCES",
     "UNDETERMINED",
     "Label",
     "LanguageSentiment",

@@ -17,8 +17,6 @@ comment's language (with the emoji), its emoji alone (no words, or words in a la
 without a lexicon), or nothing (``unknown``: words in a language without a lexicon and no
 ranked emoji; its label is then ``neutral``, the one the contract's clients can read)."""
 
-SOURCES: Final[tuple[Source, ...]] = ("vader", "lexicon", "emoji", "unknown")
-
 NO_WORDS: Final = "zxx"
 """The language of a comment without words (emoji, mentions, punctuation): ISO 639-2's
 code for "no linguistic content"."""

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from codvid.sentiment.base import NO_WORDS, Label, Source, Verdict
-from codvid.sentiment.language import SCORED, UNSCORED, LanguageDetector, clauses, words
+from codvid.sentiment.language import SCORED, UNSCORED, LanguageDetector, clauses
 from codvid.sentiment.lexicons import Lexicon, load_lexicons
 from codvid.sentiment.vader import MAX_CHARS, VaderAnalyzer, combined, to_label
 
@@ -37,7 +37,8 @@ class MultilingualAnalyzer:
     def verdict(self, text: str) -> Verdict:
         text = text[: self._max_chars]
         rest, emoji_scores = self._vader.emoji.split(text)
-        found = words(rest)
+        parts = clauses(rest)
+        found = [word for part in parts for word in part]
         language = self._detector.detect_words(found) if found else NO_WORDS
         source: Source
         if language == NO_WORDS:
@@ -45,7 +46,7 @@ class MultilingualAnalyzer:
         elif language == "en":
             score, source = combined(self._vader.words_score(rest), emoji_scores), "vader"
         elif (lexicon := self.lexicons.get(language)) is not None:
-            score, source = combined(lexicon.score(clauses(rest)), emoji_scores), "lexicon"
+            score, source = combined(lexicon.score(parts), emoji_scores), "lexicon"
         elif emoji_scores:
             score, source = combined(0.0, emoji_scores), "emoji"
         else:
