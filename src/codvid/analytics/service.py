@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import bisect
-from collections.abc import Awaitable, Mapping, Sequence
-from dataclasses import asdict, dataclass
+import dataclasses
+from collections.abc import Awaitable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Final, TypeVar
 
 from codvid.analytics import metrics
@@ -72,16 +73,34 @@ async def growth(
 ) -> dict[str, dict[str, dict[str, Any] | None]]:
     """Per metric, per span: how it moved up to the latest scrape (``None`` where the
     history is shorter than the span)."""
-    bases: dict[int, dict[str, Any] | None] = {}
-    for days in windows:
-        bases[days] = (
+    return growth_of(last, await bases(store, task_id, last, windows), metric_names, windows)
+
+
+async def bases(
+    store: Store, task_id: str, last: Mapping[str, Any] | None, spans: Iterable[int]
+) -> dict[int, dict[str, Any] | None]:
+    """Per span (days): the task's last snapshot taken that long before ``last`` or
+    earlier, where a growth over the span starts."""
+    found: dict[int, dict[str, Any] | None] = {}
+    for days in spans:
+        found[days] = (
             await snapshots.at_or_before(store, task_id, last["taken_at"] - days * DAY)
             if last is not None
             else None
         )
+    return found
+
+
+def growth_of(
+    last: Mapping[str, Any] | None,
+    starts: Mapping[int, Mapping[str, Any] | None],
+    metric_names: Sequence[str],
+    windows: Sequence[int],
+) -> dict[str, dict[str, dict[str, Any] | None]]:
+    """What :func:`growth` answers, from the ``starts`` :func:`bases` found."""
     return {
         metric: {
-            f"days_{days}": _growth_view(metrics.growth(last, bases[days], metric, days))
+            f"days_{days}": _growth_view(metrics.growth(last, starts[days], metric, days))
             for days in windows
         }
         for metric in metric_names
@@ -145,7 +164,7 @@ async def history(store: Store, user_id: str, task_id: str, days: int) -> dict[s
             for point in window
         ],
         "points_truncated": truncated,
-        "daily": [asdict(day) for day in metrics.daily(window, names, before)],
+        "daily": [fields_of(day) for day in metrics.daily(window, names, before)],
         "growth": await growth(store, task_id, last, names),
         "posts": await post_history(store, task_id, since) if kind == "profile" else [],
     }
@@ -168,10 +187,13 @@ async def post_history(store: Store, task_id: str, since: float) -> list[dict[st
                     "points": [],
                 },
             )
-            point = {"taken_at": snapshot["taken_at"], **metrics.values(post, metrics.POST_METRICS)}
-            entry["points"].append(point)
+            entry["points"].append((snapshot["taken_at"], post))
     newest = sorted(seen.values(), key=lambda p: p["published_at"], reverse=True)[:MAX_POSTS]
-    for entry in newest:
+    for entry in newest:  # counts for the posts shown only, not for the older ones dropped
+        entry["points"] = [
+            {"taken_at": at, **metrics.values(post, metrics.POST_METRICS)}
+            for at, post in entry["points"]
+        ]
         entry["first_seen_at"] = entry["points"][0]["taken_at"]
         entry["last_seen_at"] = entry["points"][-1]["taken_at"]
     return newest
@@ -283,7 +305,14 @@ async def engagement(store: Store, user_id: str, task_id: str) -> dict[str, Any]
 
 
 def _post_view(rates: PostRates) -> dict[str, Any]:
-    return asdict(rates)
+    return fields_of(rates)
+
+
+def fields_of(item: Any) -> dict[str, Any]:
+    """A dataclass's fields as a dict, their values shared, not copied: ``asdict`` copies
+    each one deeply, which took a quarter of a 730-day history's time; these values are
+    made for the one answer and never changed."""
+    return {field.name: getattr(item, field.name) for field in dataclasses.fields(item)}
 
 
 def _reel_view(rates: PostRates, last: Mapping[str, Any]) -> dict[str, Any]:
@@ -336,7 +365,9 @@ async def _bounded(jobs: Sequence[Awaitable[T]]) -> list[T]:
 async def _compare_row(store: Store, task: Mapping[str, Any], days: int) -> dict[str, Any]:
     task_id = task["_id"]
     last = await latest(store, task_id, snapshots.WITH_POSTS)
-    grown = await growth(store, task_id, last, ["followers"], (7, 30))
+    # the window's start is read once when it is a growth's too (the default 30 days)
+    starts = await bases(store, task_id, last, sorted({7, 30, days}))
+    grown = growth_of(last, starts, ["followers"], (7, 30))
     posts = list(last.get("posts", ())) if last else []
     rated = await rated_posts(store, task_id, posts)
     rates = metrics.spread(p.by_followers for p in rated)
@@ -348,7 +379,7 @@ async def _compare_row(store: Store, task: Mapping[str, Any], days: int) -> dict
         "followers": metrics.known(last, "followers"),
         "growth_7d": grown["followers"]["days_7"],
         "growth_30d": grown["followers"]["days_30"],
-        "posts_per_week": await _posts_per_week(store, task_id, last, days),
+        "posts_per_week": _posts_per_week(last, starts[days], days),
         "engagement_mean": rates.mean,
         "engagement_median": rates.median,
         "engagement_posts": rates.count,
@@ -358,13 +389,13 @@ async def _compare_row(store: Store, task: Mapping[str, Any], days: int) -> dict
     }
 
 
-async def _posts_per_week(
-    store: Store, task_id: str, last: Mapping[str, Any] | None, days: int
+def _posts_per_week(
+    last: Mapping[str, Any] | None, base: Mapping[str, Any] | None, days: int
 ) -> float | None:
+    """``base``: the last snapshot ``days`` before ``last`` or earlier."""
     if last is None:
         return None
     start = float(last["taken_at"]) - days * DAY
-    base = await snapshots.at_or_before(store, task_id, start)
     if base is not None:
         return metrics.posts_per_week(last, base)
     published = [float(p["published_at"]) for p in last.get("posts", ())]
