@@ -20,6 +20,8 @@ GOAL_COMMENT_RATIO = 0.2
 GOAL_SPEEDUP = 1.8
 GOAL_IDEAL_RATIO = 1.2
 GOAL_RSS_MIB = 200.0
+GOAL_ANALYTICS_P99_MS = 50.0
+GOAL_EXPORT_RSS_RATIO = 1.2
 
 Trials = list[dict[str, Any]]
 
@@ -403,6 +405,82 @@ def memory_notes(result: dict[str, Any]) -> list[str]:
     ]
 
 
+ANALYTICS_ROUTES = {
+    "history": ("history (90 days)", True),
+    "history_730": ("history (730 days)", True),
+    "engagement": ("engagement", False),
+    "compare": ("compare", True),
+}
+"""Each route ``analytics.py`` times: its label, and whether the p99 goal applies."""
+
+
+def analytics_rows(table: Table, result: dict[str, Any]) -> None:
+    """``analytics.py``: answer times over two years of daily snapshots, one request at a
+    time and in a closed loop; the CSV export's peak memory at 10x the history."""
+    if "latency" in result:
+        latency = result["latency"]
+        trials = latency["trials"]
+        modes = (("sequential", "1 at a time"), ("concurrent", f"{latency['clients']} clients"))
+        for mode, label in modes:
+            for route, (name, goal) in ANALYTICS_ROUTES.items():
+                p99 = [t[mode][route]["p99_ms"] for t in trials]
+                table.row(
+                    f"{name} p99, {latency['tasks']} tasks x 730 days, {label}",
+                    median_spread(p99, "{:.1f}") + " ms",
+                    f"<= {GOAL_ANALYTICS_P99_MS:g} ms" if goal else "",
+                    mark(statistics.median(p99) <= GOAL_ANALYTICS_P99_MS) if goal else "",
+                )
+                table.row(
+                    "  p50 / p95",
+                    f"{statistics.median(t[mode][route]['p50_ms'] for t in trials):.1f} / "
+                    f"{statistics.median(t[mode][route]['p95_ms'] for t in trials):.1f} ms",
+                )
+    if "export" in result:
+        export = result["export"]
+        small, large = (export["trials"][str(size)] for size in export["sizes"])
+        peaks = {}
+        for size, runs in zip(export["sizes"], (small, large), strict=True):
+            peaks[size] = statistics.median(r["peak_mib"] for r in runs)
+            table.row(
+                f"CSV export peak RSS, {size} snapshots",
+                _median([r["peak_mib"] for r in runs], "{:.1f}", " MiB")
+                + f" (+{statistics.median(r['peak_mib'] - r['before_mib'] for r in runs):.1f} "
+                f"during it; {statistics.median(r['seconds'] for r in runs):.1f} s)",
+            )
+        ratio = peaks[export["sizes"][1]] / peaks[export["sizes"][0]]
+        table.row(
+            f"  {export['sizes'][1] // export['sizes'][0]}x the history / 1x (peak RSS)",
+            f"{ratio:.3f}",
+            f"<= {GOAL_EXPORT_RSS_RATIO:g}x",
+            mark(ratio <= GOAL_EXPORT_RSS_RATIO),
+        )
+
+
+def analytics_notes(result: dict[str, Any]) -> list[str]:
+    notes = []
+    if "latency" in result:
+        latency = result["latency"]
+        runs = latency["trials"][0]
+        notes.append(
+            f"analytics: codvid serve on SQLite over {latency['tasks']} profile tasks of one "
+            f"user with {latency['snapshots']} daily snapshots (12 posts each) as scrapes store "
+            f"them; per trial a fresh server, {runs['sequential']['history']['requests']} "
+            "requests per route one at a time, then "
+            f"{runs['concurrent']['history']['requests']} in a closed loop of "
+            f"{latency['clients']} clients; latency from send to the last byte; every answer "
+            "200, the warm-up's checked against the data written."
+        )
+    if "export" in result:
+        export = result["export"]
+        notes.append(
+            f"export: one task of {export['sizes'][0]} and one of {export['sizes'][1]} hourly "
+            "snapshots (12 posts each), each CSV read whole from a fresh server after a "
+            "one-day warm-up export, VmRSS sampled every 2 ms (+ is the peak over the RSS "
+            "just before the export: what the export itself holds); rows checked."
+        )
+    return notes
+
+
 def summary(
     setup: Setup,
     latency: dict[str, Trials],
@@ -414,6 +492,7 @@ def summary(
     workers: dict[str, Any] | None = None,
     memory: dict[str, Any] | None = None,
     cluster: dict[str, Any] | None = None,
+    analytics: dict[str, Any] | None = None,
 ) -> list[str]:
     table = Table()
     latency_rows(table, setup, latency["force"], latency["bare"])
@@ -429,6 +508,8 @@ def summary(
         memory_rows(table, memory)
     if cluster is not None:
         cluster_rows(table, cluster)
+    if analytics is not None:
+        analytics_rows(table, analytics)
     slowest = max(latency["force"], key=lambda r: r["p99_ms"])["slowest"][:6]
     return [
         "",
@@ -456,6 +537,7 @@ def summary(
         *(worker_notes(workers) if workers is not None else []),
         *(memory_notes(memory) if memory is not None else []),
         *(cluster_notes(cluster) if cluster is not None else []),
+        *(analytics_notes(analytics) if analytics is not None else []),
         *(f"note: {note}" for note in setup.notes),
     ]
 

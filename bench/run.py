@@ -18,6 +18,9 @@
 8. The cluster (two API processes, the MongoDB-compatible server, RabbitMQ): force_scrape
    at 500 req/s beside the embedded default, and a 10-minute soak of mixed traffic with
    workers scraping (``cluster_load.py``).
+9. Analytics: history, engagement and compare answer times over 100 tasks with two years
+   of daily snapshots each, one request at a time and 4 at once, and the CSV export's peak
+   memory at 5,000 vs 50,000 snapshots (``analytics.py``).
 
 Every server runs in its own process on 127.0.0.1 with a temporary data directory, and is
 stopped on the way out whatever happens. Users and tasks are created once through the
@@ -348,6 +351,14 @@ def part8() -> dict[str, Any]:
     return child("cluster_load.py", 1800, "--latency", "--soak")
 
 
+def part9() -> dict[str, Any]:
+    say(
+        "part 9: analytics over 100 tasks x 730 daily snapshots, and CSV export memory at "
+        "5,000 vs 50,000 snapshots (about 8 minutes)"
+    )
+    return child("analytics.py", timeout=1800)
+
+
 def main() -> None:
     if shutil.which("wrk") is None:
         raise SystemExit("bench: wrk is not installed (make bench installs the Debian package)")
@@ -364,6 +375,7 @@ def main() -> None:
         workers = part6()
         memory = part7()
         cluster = part8()
+        analytics = part9()
     finally:
         shutil.rmtree(root, ignore_errors=True)
     setup = Setup(
@@ -382,7 +394,17 @@ def main() -> None:
     )
     elapsed = time.monotonic() - started
     figures = summary(
-        setup, latency, rates, picks, elapsed, batching, comments, workers, memory, cluster
+        setup,
+        latency,
+        rates,
+        picks,
+        elapsed,
+        batching,
+        comments,
+        workers,
+        memory,
+        cluster,
+        analytics,
     )
     for line in figures:
         out(line)
