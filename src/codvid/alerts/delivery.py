@@ -180,8 +180,12 @@ class Deliverer:
         await webhooks.update_one(
             {"_id": webhook_id}, {"$set": seen, "$inc": {"consecutive_failures": 1}}
         )
+        # The earliest failure since the last success (attempts run side by side, and one
+        # that started later may finish first).
+        since = {"$set": {"failing_since": attempt["at"]}}
+        await webhooks.update_one({"_id": webhook_id, "failing_since": None}, since)
         await webhooks.update_one(
-            {"_id": webhook_id, "failing_since": None}, {"$set": {"failing_since": attempt["at"]}}
+            {"_id": webhook_id, "failing_since": {"$gt": attempt["at"]}}, since
         )
         if state == "failed":
             await self._disable(webhook_id, delivery, attempt)
