@@ -144,6 +144,9 @@ class Deliverer:
             error = f"No answer within {timeout:g} s"
         except httpx.HTTPError as exc:
             error = f"{type(exc).__name__}: {exc}"[:MAX_ERROR]
+        except Exception as exc:  # a fault of ours: still an outcome to record and retry
+            log.exception("delivery %s could not be sent", delivery["_id"])
+            error = f"Could not be sent ({type(exc).__name__})"
         elapsed = round((time.monotonic() - clock) * 1000, 1)
         return {"at": started, "status_code": code, "error": error, "duration_ms": elapsed}
 
