@@ -90,6 +90,13 @@ PUBLISHED: list[tuple[str, str, str, Any]] = [
     ("CODVID_AI_TIMEOUT", "5", "ai.timeout", 5.0),
     ("CODVID_AI_MAX_ITERATIONS", "2", "ai.max_iterations", 2),
     ("CODVID_AI_MAX_MESSAGE_CHARS", "100", "ai.max_message_chars", 100),
+    ("CODVID_WEBHOOK_ALLOW_PRIVATE", "true", "alerts.allow_private", True),
+    ("CODVID_WEBHOOK_RETRY_SCHEDULE", "1,2.5", "alerts.retry_schedule", (1.0, 2.5)),
+    ("CODVID_WEBHOOK_TIMEOUT", "3", "alerts.timeout", 3.0),
+    ("CODVID_WEBHOOK_CONCURRENCY", "2", "alerts.concurrency", 2),
+    ("CODVID_WEBHOOK_POLL_INTERVAL", "0.5", "alerts.poll_interval", 0.5),
+    ("CODVID_WEBHOOK_MAX_PER_USER", "3", "alerts.max_per_user", 3),
+    ("CODVID_WEBHOOK_DELIVERIES_KEPT", "50", "alerts.deliveries_kept", 50),
 ]
 
 

@@ -18,6 +18,7 @@ import pytest
 
 from codvid import app as app_module
 from codvid.ai.schemas import RespondRequest, StreamTestRequest, UserMessage
+from codvid.alerts.schemas import WebhookCreate
 from codvid.api.envelope import parse_data, read_envelope
 from codvid.api.openapi import envelope_model
 from codvid.auth.schemas import Credentials
@@ -39,7 +40,7 @@ pytestmark = pytest.mark.anyio
 OPENAPI = f"{app_module.BASE_PATH}/openapi.json"
 REF = "#/components/schemas/"
 MIN_DESCRIPTION = 40
-TAG_ORDER = ["auth", "user", "project", "ig-tracking", "analytics", "ai", "system"]
+TAG_ORDER = ["auth", "user", "project", "ig-tracking", "analytics", "webhooks", "ai", "system"]
 #: Every model a request body carries (as the envelope's ``data``, or inside it).
 REQUEST_MODELS: dict[str, type[Schema]] = {
     model.__name__: model
@@ -55,6 +56,7 @@ REQUEST_MODELS: dict[str, type[Schema]] = {
         RespondRequest,
         UserMessage,
         StreamTestRequest,
+        WebhookCreate,
     )
 }
 
