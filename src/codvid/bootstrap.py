@@ -141,13 +141,14 @@ async def running(
             stack.push_async_callback(assistant.provider.close)
             resources["assistant"] = assistant
         if Role.SCHEDULER in chosen:
-            await scheduled.recover(store, enqueue)
+            observer = Recorder(store, settings.alerts)
+            await scheduled.recover(store, enqueue, observer)
             deliverer = Deliverer(store, settings.alerts)
             stack.push_async_callback(deliverer.close)  # after the loops stopped
             loops = Loops()
             stack.push_async_callback(loops.stop)
             for name, seconds, job in (
-                *tasks.loops(store, enqueue, settings.jobs, settings.scraping),
+                *tasks.loops(store, enqueue, settings.jobs, settings.scraping, observer),
                 *alert_tasks.loops(deliverer, settings.alerts),
             ):
                 loops.every(name, seconds, job)

@@ -18,7 +18,7 @@ from codvid.alerts import service as alerts
 from codvid.alerts.delivery import Deliverer
 from codvid.alerts.documents import DELIVERIES, WEBHOOKS, Attempt
 from codvid.scrapers.providers.demo import synth
-from codvid.tracking import scrape
+from codvid.tracking import ports
 from tests.alerts import certificates
 from tests.alerts.conftest import Alerts
 from tests.alerts.receiver import Receiver, receiving
@@ -299,7 +299,7 @@ async def test_a_failing_or_slow_observer_never_fails_or_holds_a_scrape(
         calls.append((run["task_id"], outcome, reason))
         await asyncio.sleep(60)
 
-    monkeypatch.setattr(scrape, "OBSERVER_TIMEOUT", 0.2)
+    monkeypatch.setattr(ports, "OBSERVER_TIMEOUT", 0.2)
     for observer in (broken, stuck):
         alerts_.executor.context = dataclasses.replace(alerts_.executor.context, observer=observer)
         started = time.monotonic()

@@ -33,6 +33,7 @@ from codvid.storage import StorageError, Store
 from codvid.tracking import runs, usage
 from codvid.tracking.documents import TASK_COLLECTIONS, RunDocument, ScrapeHold, TaskKind
 from codvid.tracking.errors import TaskNotFound
+from codvid.tracking.ports import RunObserver, tell
 
 log = logging.getLogger(__name__)
 RESTARTED = "Interrupted: the service restarted during the run; previous data kept"
@@ -95,15 +96,22 @@ async def _hold_for_budget(store: Store, kind: TaskKind, task_id: str) -> None:
     )
 
 
-async def sweep(store: Store, enqueue: Enqueue, stale_after: float, *, in_process: bool) -> None:
+async def sweep(
+    store: Store,
+    enqueue: Enqueue,
+    stale_after: float,
+    *,
+    in_process: bool,
+    observer: RunObserver | None = None,
+) -> None:
     """``in_process``: the broker lives in this process, so a run this process queued is
     waiting here for a slot, not lost. A run that cannot be settled (a damaged document)
-    is logged and skipped."""
+    is logged and skipped. ``observer`` hears of each run failed here."""
     me = str(this_process())
     for run in await runs.processing(store):
         with _skipped_if_damaged(run):
             if is_gone(run.get("worker")):
-                await _fail(store, run, WORKER_GONE)
+                await _fail(store, run, WORKER_GONE, observer)
     for run in await runs.stale(store, stale_after):
         with _skipped_if_damaged(run):
             if run["status"] == "processing":
@@ -113,6 +121,7 @@ async def sweep(store: Store, enqueue: Enqueue, stale_after: float, *, in_proces
                     run,
                     f"The worker stopped responding (no heartbeat for {silent:.0f} s); "
                     "previous data kept",
+                    observer,
                 )
             elif not (in_process and run.get("queued_by") == me) and await runs.mark_resent(
                 store, run["_id"]
@@ -120,9 +129,10 @@ async def sweep(store: Store, enqueue: Enqueue, stale_after: float, *, in_proces
                 await enqueue(run["_id"])
 
 
-async def _fail(store: Store, run: RunDocument, reason: str) -> None:
+async def _fail(store: Store, run: RunDocument, reason: str, observer: RunObserver | None) -> None:
     if await runs.fail(store, run, reason):
         log.warning("run %s of task %s: %s", run["_id"], run["task_id"], reason)
+        await tell(observer, run, "failed", reason)
 
 
 @contextmanager
@@ -133,7 +143,7 @@ def _skipped_if_damaged(run: RunDocument) -> Iterator[None]:
         log.error("run %s skipped by the sweeper: %s", run.get("_id", "?"), exc)
 
 
-async def recover(store: Store, enqueue: Enqueue) -> None:
+async def recover(store: Store, enqueue: Enqueue, observer: RunObserver | None = None) -> None:
     """At start: settle the runs that provably gone processes left behind, free the
     claims that name ended runs, and make tasks held for a spent budget due again (the
     budget may have been raised; if not, the first pass holds them again). A run that
@@ -142,7 +152,7 @@ async def recover(store: Store, enqueue: Enqueue) -> None:
     for run in await runs.active(store):
         try:
             if run["status"] == "processing" and is_gone(run["worker"]):
-                await runs.fail(store, run, RESTARTED)
+                await _fail(store, run, RESTARTED, observer)
             elif run["status"] == "queued" and is_gone(run.get("queued_by")):
                 await enqueue(run["_id"])
         except (StorageError, LookupError, TypeError, ValueError) as exc:

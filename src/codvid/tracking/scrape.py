@@ -24,11 +24,9 @@ from codvid.tracking import history, runs, usage
 from codvid.tracking.documents import PROFILE_TASKS, TASK_COLLECTIONS, RunDocument, ScrapeHold
 from codvid.tracking.fetching import Spend
 from codvid.tracking.pipelines import PIPELINES, RunCancelled, ScrapeContext
-from codvid.tracking.ports import RunOutcome
+from codvid.tracking.ports import tell
 
 log = logging.getLogger(__name__)
-OBSERVER_TIMEOUT = 5.0
-"""Seconds the run observer may take (it records deliveries; sending happens elsewhere)."""
 
 
 async def execute(ctx: ScrapeContext, run_id: str) -> None:
@@ -84,7 +82,7 @@ async def _guarded(ctx: ScrapeContext, run: RunDocument) -> None:
         reason = f"Internal error while scraping ({type(exc).__name__}); previous data kept"
     else:
         if finished:  # outside the try: nothing the observer does can fail the run
-            await _observed(ctx, run, "succeeded")
+            await tell(ctx.observer, run, "succeeded", None)
         return
     await _failed(ctx, run, spend, reason, failure)
 
@@ -121,20 +119,7 @@ async def _failed(
             "run %s failed (%s) and the failure could not be stored: %s", run["_id"], reason, exc
         )
         return
-    await _observed(ctx, run, "failed", reason)
-
-
-async def _observed(
-    ctx: ScrapeContext, run: RunDocument, outcome: RunOutcome, reason: str | None = None
-) -> None:
-    """Tell the observer the run ended; whatever it does, the run's end stays as stored and
-    the worker's slot is back within ``OBSERVER_TIMEOUT``."""
-    if ctx.observer is None:
-        return
-    try:
-        await asyncio.wait_for(ctx.observer(run, outcome, reason), OBSERVER_TIMEOUT)
-    except Exception:
-        log.exception("the end of run %s was not passed on to its observer", run["_id"])
+    await tell(ctx.observer, run, "failed", reason)
 
 
 async def hold(ctx: ScrapeContext, run: RunDocument, reason: str) -> None:

@@ -17,6 +17,7 @@ from codvid.scrapers.settings import ScrapingSettings
 from codvid.storage import Store
 from codvid.tracking import history, scheduled, scrape
 from codvid.tracking.pipelines import ScrapeContext
+from codvid.tracking.ports import RunObserver
 
 SCRAPE_RUN = "codvid.tracking.scrape_run"
 """Execute one run, by its id."""
@@ -33,9 +34,14 @@ def handlers(ctx: ScrapeContext) -> dict[str, Handler]:
 
 
 def loops(
-    store: Store, enqueue: Enqueue, settings: JobSettings, scraping: ScrapingSettings
+    store: Store,
+    enqueue: Enqueue,
+    settings: JobSettings,
+    scraping: ScrapingSettings,
+    observer: RunObserver | None = None,
 ) -> list[Loop]:
-    """``(name, interval, pass)`` of each periodic job."""
+    """``(name, interval, pass)`` of each periodic job; ``observer`` hears of the runs the
+    sweeper fails."""
     sweeper: Loop = (
         "sweeper",
         settings.sweeper_interval,
@@ -45,6 +51,7 @@ def loops(
             enqueue,
             settings.stale_after,
             in_process=is_in_process(settings),
+            observer=observer,
         ),
     )
     expiry: Loop = (
