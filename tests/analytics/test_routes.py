@@ -12,7 +12,9 @@ from typing import Any
 
 import httpx
 import pytest
+from pydantic import BaseModel
 
+from codvid.analytics.schemas import CompareBody, EngagementBody, HistoryBody
 from codvid.storage import Store
 from tests.analytics.conftest import DAY, add_snapshot, days_ago, post, stored_snapshots
 from tests.client import Api, Tracking, User, assert_error
@@ -430,3 +432,9 @@ async def test_bad_parameters_are_400_naming_the_field(
 async def test_without_a_token_is_401(api: Api) -> None:
     response = await api.http.get("/codvid-ai/ig-tracking/compare")
     assert response.status_code == 401
+
+
+@pytest.mark.parametrize("model", [HistoryBody, EngagementBody, CompareBody])
+def test_the_documented_examples_are_valid_answers(model: type[BaseModel]) -> None:
+    example = model.model_config.get("json_schema_extra", {})["example"]  # type: ignore[index]
+    assert model.model_validate(example).model_dump(mode="json") == example

@@ -205,8 +205,54 @@ class Formulas(BaseModel):
     per_view: str
 
 
+_POST_EXAMPLE = {
+    "post_id": "0LxYCQWiJfp",
+    "published_at": 1795916136.4,
+    "is_reel": True,
+    "likes": 597,
+    "comments": 27,
+    "plays": 108554,
+    "views": 64393,
+    "followers": 29934,
+    "followers_taken_at": 1796164196.5,
+    "by_followers": 2.0846,
+    "per_play": 0.5748,
+    "per_view": 0.969,
+}
+
+
 class EngagementBody(BaseModel):
     """``engagement``: per post and per profile, by followers, per play and per view."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "task_id": "55d14e4f-8917-4b86-bead-24a956562eee",
+                "task_type": "profile",
+                "target": "natgeo",
+                "scraped_at": 1796164199.2,
+                "formulas": {
+                    "by_followers": "100 * (likes + comments) / followers, followers taken "
+                    "at the scrape nearest the post's publication",
+                    "per_play": "100 * (likes + comments) / plays",
+                    "per_view": "100 * (likes + comments) / views",
+                },
+                "window": "the posts of the latest scrape (the profile's latest posts)",
+                "followers": 29934,
+                "reel": None,
+                "posts": [_POST_EXAMPLE],
+                "summary": {
+                    "by_followers": {"mean": 2.0846, "median": 2.0846, "posts": 1},
+                    "per_play": {"mean": 0.5748, "median": 0.5748, "posts": 1},
+                    "per_view": {"mean": 0.969, "median": 0.969, "posts": 1},
+                    "posts": 1,
+                    "from_published_at": 1795916136.4,
+                    "to_published_at": 1795916136.4,
+                },
+                "top_posts": [_POST_EXAMPLE],
+            }
+        }
+    )
 
     task_id: str
     task_type: TaskType
@@ -245,6 +291,47 @@ class CompareFormulas(BaseModel):
 
 class CompareBody(BaseModel):
     """``compare``: the caller's profiles, own first, then competitors."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "days": 30,
+                "rows": [
+                    {
+                        "task_id": "55d14e4f-8917-4b86-bead-24a956562eee",
+                        "username": "natgeo",
+                        "is_competitor": False,
+                        "followers": 29934,
+                        "growth_7d": {
+                            "days": 7,
+                            "start": 29650,
+                            "end": 29934,
+                            "absolute": 284,
+                            "percent": 0.9578,
+                            "start_at": 1795559396.5,
+                            "end_at": 1796164199.2,
+                        },
+                        "growth_30d": None,
+                        "posts_per_week": 1.17,
+                        "engagement_mean": 4.5661,
+                        "engagement_median": 3.7666,
+                        "engagement_posts": 12,
+                        "average_plays_per_reel": 96178.6667,
+                        "reels": 12,
+                        "last_scraped": 1796164199.2,
+                    }
+                ],
+                "truncated": False,
+                "formulas": {
+                    "engagement": "100 * (likes + comments) / followers, followers taken at "
+                    "the scrape nearest the post's publication",
+                    "posts_per_week": "posts_count change over the window, a week's worth",
+                    "average_plays_per_reel": "mean plays of the reels among the latest "
+                    "scrape's posts",
+                },
+            }
+        }
+    )
 
     days: int
     rows: list[CompareRow]
