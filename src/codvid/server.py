@@ -184,7 +184,7 @@ def serve(settings: Settings, workers: int = 1) -> None:
         if workers > 1:
             run_uvicorn(f"{__name__}:served_app", sock, http.request_head_timeout, workers)
         else:
-            run_uvicorn(create_app(settings), sock, http.request_head_timeout)
+            run_uvicorn(create_app(settings, freeze_heap=True), sock, http.request_head_timeout)
 
 
 def served_app() -> FastAPI:
@@ -193,7 +193,7 @@ def served_app() -> FastAPI:
     settings = load_settings()
     configure_logging(settings.http.log_level)
     ServedProtocol.head_timeout = settings.http.request_head_timeout
-    return create_app(settings)
+    return create_app(settings, freeze_heap=True)
 
 
 def owned_storage(settings: Settings) -> AbstractContextManager[None]:

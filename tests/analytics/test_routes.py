@@ -438,3 +438,20 @@ async def test_without_a_token_is_401(api: Api) -> None:
 def test_the_documented_examples_are_valid_answers(model: type[BaseModel]) -> None:
     example = model.model_config.get("json_schema_extra", {})["example"]  # type: ignore[index]
     assert model.model_validate(example).model_dump(mode="json") == example
+
+
+async def test_compare_rows_follow_each_scrape_and_the_tasks_own_changes(api: Api) -> None:
+    user = await api.signup()
+    tracking = Tracking(api)
+    task_id = await scraped_profile(api, user)
+    first = (await answer(api, user, "compare"))["rows"][0]
+    assert first["last_scraped"] is not None and not first["is_competitor"]
+
+    changed = await tracking.call("PUT", "update_task", user, task_id, data={"is_competitor": True})
+    assert changed.status_code == 200
+    assert (await answer(api, user, "compare"))["rows"][0]["is_competitor"] is True
+
+    assert (await tracking.call("POST", "force_scrape", user, task_id)).status_code == 200
+    await tracking.wait_idle(user, task_id)
+    later = (await answer(api, user, "compare"))["rows"][0]
+    assert later["last_scraped"] > first["last_scraped"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -205,7 +205,7 @@ class Formulas(BaseModel):
     per_view: str
 
 
-_POST_EXAMPLE = {
+_POST_EXAMPLE: dict[str, Any] = {
     "post_id": "0LxYCQWiJfp",
     "published_at": 1795916136.4,
     "is_reel": True,

@@ -19,6 +19,7 @@ from typing import Any, Final, TypeVar
 from codvid.analytics import metrics
 from codvid.analytics.metrics import DAY, GROWTH_WINDOWS, METRICS, PostRates
 from codvid.errors import BadRequest
+from codvid.kit.caching import RecentlyUsed
 from codvid.kit.clock import now
 from codvid.storage import Store
 from codvid.tracking import history as snapshots
@@ -28,8 +29,9 @@ from codvid.tracking.service import find_owned
 
 MAX_POINTS: Final = 4000
 """Snapshots a window shows at most (its latest); 10 years of daily scrapes fit."""
-POST_SNAPSHOTS: Final = 200
-"""The latest snapshots of a window whose posts' counts make the posts' history."""
+POST_SNAPSHOTS: Final = 60
+"""The latest snapshots of a window whose posts' counts make the posts' history (two
+months of daily scrapes: a post leaves a profile's latest 12 within weeks)."""
 MAX_POSTS: Final = 50
 """Posts a history follows at most (the latest published)."""
 SPAN_LIMIT: Final = 400
@@ -334,7 +336,7 @@ def _reel_view(rates: PostRates, last: Mapping[str, Any]) -> dict[str, Any]:
 async def compare(store: Store, user_id: str, days: int) -> dict[str, Any]:
     """One row per profile task of the caller, own and competitors'."""
     tasks = await profiles.list_for_user(store, user_id, fields=TASK_FIELDS, limit=MAX_COMPARED + 1)
-    rows = await _bounded([_compare_row(store, task, days) for task in tasks[:MAX_COMPARED]])
+    rows = await _bounded([_row(store, task, days) for task in tasks[:MAX_COMPARED]])
     rows.sort(
         key=lambda r: (r["is_competitor"], -(r["followers"] if r["followers"] is not None else -1))
     )
@@ -360,6 +362,31 @@ async def _bounded(jobs: Sequence[Awaitable[T]]) -> list[T]:
             return await job
 
     return list(await asyncio.gather(*(one(job) for job in jobs)))
+
+
+ROWS_KEPT: Final = 20_000
+"""Comparison rows kept in a process (a few kB each)."""
+_rows: RecentlyUsed[tuple[str, int, float], dict[str, Any]] = RecentlyUsed(ROWS_KEPT)
+
+
+async def _row(store: Store, task: Mapping[str, Any], days: int) -> dict[str, Any]:
+    """The task's comparison row. What it says of the snapshots changes only when a scrape
+    adds one, so it is kept per (task, ``days``, ``last_scraped``) once it was computed
+    from the scrape that ``last_scraped`` names (a scrape stores the task's results just
+    before its snapshot: a row computed in between is not kept). The task's own fields
+    are read afresh every time."""
+    scraped = task.get("last_scraped")
+    key = (str(task["_id"]), days, float(scraped or 0.0))
+    found = _rows.get(key) if scraped is not None else None
+    if found is None:
+        found = await _compare_row(store, task, days)
+        if scraped is not None and found["last_scraped"] == scraped:
+            _rows.put(key, found)
+    return {
+        **found,
+        "username": task["target_profile"],
+        "is_competitor": bool(task.get("is_competitor")),
+    }
 
 
 async def _compare_row(store: Store, task: Mapping[str, Any], days: int) -> dict[str, Any]:
