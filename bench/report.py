@@ -420,9 +420,15 @@ def analytics_rows(table: Table, result: dict[str, Any]) -> None:
     if "latency" in result:
         latency = result["latency"]
         trials = latency["trials"]
-        modes = (("sequential", "1 at a time"), ("concurrent", f"{latency['clients']} clients"))
-        for mode, label in modes:
-            for route, (name, goal) in ANALYTICS_ROUTES.items():
+        # The goal is the answer time; a closed loop of several clients saturates the one
+        # process, so there each request also waits behind the others' (shown, no goal).
+        modes = (
+            ("sequential", "1 at a time", True),
+            ("concurrent", f"{latency['clients']} clients, saturated", False),
+        )
+        for mode, label, judged in modes:
+            for route, (name, routed_goal) in ANALYTICS_ROUTES.items():
+                goal = routed_goal and judged
                 p99 = [t[mode][route]["p99_ms"] for t in trials]
                 table.row(
                     f"{name} p99, {latency['tasks']} tasks x 730 days, {label}",

@@ -45,7 +45,7 @@ from codvid.kit.ratelimits import close_counter_storage, counter_storage
 from codvid.projects import documents as project_documents
 from codvid.scrapers import SCRAPERS, ScraperProvider
 from codvid.scrapers.guard import guarded
-from codvid.sentiment import get_analyzer
+from codvid.sentiment import OnFirstUse
 from codvid.storage import IndexSpec, StorageError, Store, open_store
 from codvid.tracking import documents as tracking_documents
 from codvid.tracking import scheduled, tasks
@@ -192,7 +192,7 @@ def scrape_worker(
         scraping=settings.scraping,
         jobs=settings.jobs,
         fetcher=fetcher,
-        analyzer=get_analyzer(),
+        analyzer=OnFirstUse(),
         worker_id=worker_id,
         observer=Recorder(store, settings.alerts),
     )

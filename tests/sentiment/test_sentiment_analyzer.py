@@ -8,7 +8,13 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from codvid.sentiment import MultilingualAnalyzer, SentimentAnalyzer, VaderAnalyzer, get_analyzer
+from codvid.sentiment import (
+    MultilingualAnalyzer,
+    OnFirstUse,
+    SentimentAnalyzer,
+    VaderAnalyzer,
+    get_analyzer,
+)
 from codvid.sentiment.vader import MAX_CHARS
 
 
@@ -110,3 +116,16 @@ def test_get_analyzer_is_cached_and_satisfies_the_protocol() -> None:
     assert isinstance(first, MultilingualAnalyzer)
     typed: SentimentAnalyzer = first
     assert typed.label("I love it") == "positive"
+
+
+def test_a_workers_analyzer_is_built_by_the_first_comment_not_at_start() -> None:
+    get_analyzer.cache_clear()
+    lazy = OnFirstUse()
+    assert get_analyzer.cache_info().currsize == 0  # nothing loaded yet
+
+    with ThreadPoolExecutor(4) as pool:
+        verdicts = list(pool.map(lazy.verdict, ["I love it", "Adorei demais ❤️"] * 4))
+
+    assert get_analyzer.cache_info().currsize == 1
+    assert {v.label for v in verdicts} == {"positive"}
+    assert lazy.label_many(["terrible, I hate it"])[0].label == "negative"
