@@ -9,12 +9,15 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+
+from codvid.config import load_settings
+from codvid.storage import Store, open_store
 
 CODVID = Path(sys.executable).with_name("codvid")
 REPO = Path(__file__).resolve().parent.parent
@@ -188,3 +191,14 @@ def _wait_ready(running: RunningServer, timeout: float) -> None:
             pass
         time.sleep(0.05)
     raise RuntimeError(f"codvid serve did not answer within {timeout}s:\n{running.log()}")
+
+
+@asynccontextmanager
+async def store_beside(running: RunningServer) -> AsyncIterator[Store]:
+    """The database of a server started on SQLite, opened a second time from the test (a
+    test moves time by writing what only time would, e.g. ``next_scrape_due``)."""
+    store = open_store(load_settings(data_dir=Path(running.data_dir)).storage)
+    try:
+        yield store
+    finally:
+        await store.close()

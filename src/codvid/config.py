@@ -9,7 +9,6 @@ runs. Each package receives only its group.
 from __future__ import annotations
 
 import difflib
-import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -27,7 +26,7 @@ from codvid.errors import ConfigurationError
 from codvid.jobs.settings import JobSettings, is_in_process
 from codvid.kit.messages import reason
 from codvid.kit.ratelimits import CounterSettings
-from codvid.kit.settings import ENV_PREFIX, SettingsGroup, setting
+from codvid.kit.settings import ENV_PREFIX, SettingsGroup, comma_separated, setting
 from codvid.scrapers.providers.apify.settings import ApifySettings
 from codvid.scrapers.providers.graph.settings import GraphSettings
 from codvid.scrapers.providers.instaloader.settings import InstaloaderSettings
@@ -42,16 +41,7 @@ def _lower(value: Any) -> Any:
 
 
 def _origins(value: Any) -> Any:
-    """A JSON list, or origins separated by commas (what people write in a shell)."""
-    if isinstance(value, str):
-        text = value.strip()
-        if text.startswith("["):
-            try:
-                return json.loads(text)
-            except ValueError:
-                raise ValueError("must be a JSON list or origins separated by commas") from None
-        return [origin.strip() for origin in text.split(",") if origin.strip()]
-    return value
+    return comma_separated(value, "origins")
 
 
 class HttpSettings(SettingsGroup):

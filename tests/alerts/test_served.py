@@ -14,18 +14,16 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 
 from codvid.alerts import rules
-from codvid.config import load_settings
-from codvid.storage import Store, open_store
+from codvid.storage import Store
 from tests.alerts.receiver import Receiver, receiving
 from tests.client import Api, Tracking
 from tests.conftest import TEST_ENV
-from tests.server import RunningServer, start_server
+from tests.server import RunningServer, start_server, store_beside
 
 pytestmark = pytest.mark.anyio
 
@@ -47,12 +45,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
 
 @pytest.fixture
 async def beside(served: RunningServer) -> AsyncIterator[Store]:
-    """The server's database, opened beside it."""
-    store = open_store(load_settings(data_dir=Path(served.data_dir)).storage)
-    try:
+    async with store_beside(served) as store:
         yield store
-    finally:
-        await store.close()
 
 
 @pytest.fixture

@@ -10,20 +10,18 @@ import io
 import statistics
 import time
 from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
 from codvid.analytics.chart import LINE_COLOUR
-from codvid.config import load_settings
-from codvid.storage import Store, open_store
+from codvid.storage import Store
 from codvid.tracking.documents import PROFILE_TASKS, REEL_TASKS, SNAPSHOTS
 from tests.browser import decode_png, is_blank, pixels_near, require_chromium, screenshot
 from tests.client import Api, Tracking, User
 from tests.conftest import TEST_ENV
-from tests.server import RunningServer, start_server
+from tests.server import RunningServer, start_server, store_beside
 
 pytestmark = pytest.mark.anyio
 
@@ -39,12 +37,8 @@ def scheduled_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runni
 
 @pytest.fixture
 async def beside(scheduled_server: RunningServer) -> AsyncIterator[Store]:
-    """The server's database, opened beside it (SQLite takes a second connection)."""
-    store = open_store(load_settings(data_dir=Path(scheduled_server.data_dir)).storage)
-    try:
+    async with store_beside(scheduled_server) as store:
         yield store
-    finally:
-        await store.close()
 
 
 async def scheduled_scrapes(store: Store, tasks: dict[str, str], count: int) -> None:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field
 from pydantic_settings import NoDecode
 
-from codvid.kit.settings import SettingsGroup, setting
+from codvid.kit.settings import SettingsGroup, comma_separated, setting
 
 DEFAULT_RETRY_SCHEDULE = (5.0, 30.0, 120.0, 600.0, 1800.0, 3600.0, 10800.0, 21600.0, 43200.0)
 """Seconds before each retry: 5 s, 30 s, 2 min, 10 min, 30 min, 1 h, 3 h, 6 h, 12 h, about
@@ -16,19 +15,7 @@ DEFAULT_RETRY_SCHEDULE = (5.0, 30.0, 120.0, 600.0, 1800.0, 3600.0, 10800.0, 2160
 
 
 def _seconds(value: Any) -> Any:
-    """A JSON list, or seconds separated by commas (what people write in a shell)."""
-    if isinstance(value, str):
-        text = value.strip()
-        if text.startswith("["):
-            try:
-                return json.loads(text)
-            except ValueError:
-                raise ValueError("must be a JSON list or seconds separated by commas") from None
-        try:
-            return [float(part) for part in text.split(",") if part.strip()]
-        except ValueError:
-            raise ValueError("must be seconds separated by commas, e.g. 5,30,120") from None
-    return value
+    return comma_separated(value, "seconds")
 
 
 Delay = Annotated[float, Field(gt=0, le=7 * 86_400)]

@@ -10,6 +10,7 @@ whatever group a field moves to.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from pydantic import Field
@@ -32,3 +33,18 @@ class SettingsGroup(BaseSettings):
 def setting(env: str, default: Any, **constraints: Any) -> Any:
     """A field read from ``CODVID_<env>``; ``constraints`` as for ``pydantic.Field``."""
     return Field(default, validation_alias=ENV_PREFIX + env, **constraints)
+
+
+def comma_separated(value: Any, items: str) -> Any:
+    """A list setting as people write it in a shell (``a,b``) or as a JSON list; other
+    values pass through for the field's own validation. ``items`` names them for the
+    error message ("origins", "seconds")."""
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    if text.startswith("["):
+        try:
+            return json.loads(text)
+        except ValueError:
+            raise ValueError(f"must be a JSON list or {items} separated by commas") from None
+    return [part.strip() for part in text.split(",") if part.strip()]
