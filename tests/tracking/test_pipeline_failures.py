@@ -4,6 +4,7 @@ was, and the next try is backed off."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import time
 from collections.abc import Callable
 from typing import Any
@@ -18,6 +19,7 @@ from codvid.scrapers import (
     ReelNotFound,
     ScraperError,
 )
+from codvid.sentiment import get_analyzer
 from codvid.storage import Document, Store
 from codvid.tracking import profiles, reels, runs, scheduled
 from codvid.tracking.documents import EMPTY_PROFILE_DATA, EVENTS, TASK_COLLECTIONS, TaskKind
@@ -334,3 +336,40 @@ async def test_a_run_the_sweeper_failed_writes_nothing_when_it_wakes(
     assert stored["last_scraped"] == scraped["last_scraped"]
     assert stored["active_run_id"] == successor["_id"]
     assert await history_counts(store, scraped["_id"]) == (1, 1)
+
+
+class SlowToLoad:
+    """The process's analyzer, with models that take longer to load than a run may take."""
+
+    def __init__(self, seconds: float) -> None:
+        self.inner = get_analyzer()
+        self.seconds = seconds
+        self.loaded = False
+
+    def ready(self) -> None:
+        if not self.loaded:
+            time.sleep(self.seconds)
+            self.loaded = True
+
+    def label(self, text: str) -> Any:
+        assert self.loaded, "labelled before ready()"
+        return self.inner.label(text)
+
+    def verdict(self, text: str) -> Any:
+        assert self.loaded, "labelled before ready()"
+        return self.inner.verdict(text)
+
+    def label_many(self, texts: Any) -> Any:
+        assert self.loaded, "labelled before ready()"
+        return self.inner.label_many(texts)
+
+
+async def test_loading_the_analyzer_is_not_counted_in_a_runs_time_limit(
+    store: Store, execute: Executor
+) -> None:
+    execute.context = dataclasses.replace(execute.context, analyzer=SlowToLoad(TIMEOUT * 1.5))
+    task = await profile_task(store, "slow_models")
+
+    run = await scrape(store, execute, task)
+
+    assert run["status"] == "succeeded", run["error"]

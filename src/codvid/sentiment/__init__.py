@@ -56,6 +56,9 @@ class OnFirstUse:
     def label_many(self, texts: Sequence[str]) -> list[Verdict]:
         return self._built().label_many(texts)
 
+    def ready(self) -> None:
+        self._built()
+
 
 __all__ = [
     "LABELS",

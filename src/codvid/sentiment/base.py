@@ -50,3 +50,8 @@ class SentimentAnalyzer(Protocol):
     def label_many(self, texts: Sequence[str]) -> list[Verdict]:
         """Each text's verdict (the scrape pipeline stores them with the comments)."""
         ...
+
+    def ready(self) -> None:
+        """Load what labelling needs, if it is not loaded yet (about a second, once): a
+        run calls it before its time limit starts, so loading never times a scrape out."""
+        ...

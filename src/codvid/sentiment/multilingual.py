@@ -56,5 +56,8 @@ class MultilingualAnalyzer:
     def label(self, text: str) -> Label:
         return self.verdict(text).label
 
+    def ready(self) -> None:
+        """Loaded when built."""
+
     def label_many(self, texts: Sequence[str]) -> list[Verdict]:
         return [self.verdict(text) for text in texts]

@@ -17,6 +17,8 @@ import asyncio
 import contextlib
 import logging
 
+import anyio.to_thread
+
 from codvid.kit.clock import now
 from codvid.scrapers import ScraperError
 from codvid.storage import StorageError
@@ -53,6 +55,8 @@ async def _guarded(ctx: ScrapeContext, run: RunDocument) -> None:
     reason: str | None = None
     failure: ScraperError | None = None
     try:
+        # The analyzer's models load with a process's first run, outside its time limit.
+        await anyio.to_thread.run_sync(ctx.analyzer.ready)
         await asyncio.wait_for(pipeline(ctx, run, spend), timeout=timeout)
         await _spent(ctx, run, spend)
         finished = await runs.finish(ctx.store, run, "succeeded")
