@@ -10,6 +10,7 @@ from codvid.alerts import events
 from codvid.alerts.documents import EVENT_TYPES, EventType
 from codvid.alerts.events import Finished
 from codvid.alerts.outbox import delivery_id
+from codvid.kit.clock import iso
 from codvid.tracking.documents import RunDocument
 
 DAY = 86_400.0
@@ -81,7 +82,7 @@ def test_a_post_no_earlier_scrape_had_is_new_and_an_old_one_coming_back_is_not()
     (new,) = of(raised, "post.new")
     assert new.data["post_id"] == "fresh" and new.key == "task-1:fresh"
     assert new.data["post_url"] == "https://www.instagram.com/p/fresh/"
-    assert new.data["published_at"] == events.iso(START + DAY / 2)
+    assert new.data["published_at"] == iso(START + DAY / 2)
     assert new.data["username"] == "someone" and new.data["run_id"] == "run-now"
 
 
@@ -145,7 +146,7 @@ def test_a_follower_jump_in_a_steady_history_is_a_growth_anomaly() -> None:
     assert found.data["direction"] == "up"
     assert found.data["change_per_day"] == 2_000
     assert found.data["threshold"] == 3.5 and found.data["score"] > 3.5
-    assert found.key == f"task-1:{events.iso(START + 15 * DAY)[:10]}"  # once a day
+    assert found.key == f"task-1:{iso(START + 15 * DAY)[:10]}"  # once a day
     steady = [*history[:-1], snapshot(15, history[-2]["followers"] + 100, OLD, run_id="run-now")]
     assert events.raised(finished(steady), ["growth.anomaly"], None) == []
 
@@ -178,7 +179,7 @@ def test_a_reel_task_taking_off_is_a_surge() -> None:
 
 def test_the_same_event_has_the_same_delivery_id_per_webhook() -> None:
     event = events.Event("post.new", "task-1:fresh", {})
-    assert events.iso(0) == "1970-01-01T00:00:00.000Z"
+    assert iso(0) == "1970-01-01T00:00:00.000Z"
     assert delivery_id("hook-a", event) == delivery_id("hook-a", event)
     assert delivery_id("hook-a", event) != delivery_id("hook-b", event)
     assert delivery_id("hook-a", event).startswith("msg_")

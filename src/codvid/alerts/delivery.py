@@ -39,9 +39,8 @@ from codvid.alerts.documents import (
     DeliveryDocument,
     DeliveryState,
 )
-from codvid.alerts.events import iso
 from codvid.alerts.settings import AlertSettings
-from codvid.kit.clock import now
+from codvid.kit.clock import iso, now
 from codvid.kit.ids import new_id
 from codvid.storage import Store
 

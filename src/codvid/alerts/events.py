@@ -19,15 +19,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 from codvid.alerts import rules
 from codvid.alerts.documents import EventType
+from codvid.analytics.metrics import METRICS, known, values
+from codvid.kit.clock import iso
 from codvid.storage import Store
 from codvid.tracking import history
 from codvid.tracking import service as tracking
-from codvid.tracking.documents import PROFILE_NUMBERS, REEL_NUMBERS, RunDocument
+from codvid.tracking.documents import REEL_NUMBERS, RunDocument
 from codvid.tracking.errors import TaskNotFound
 from codvid.tracking.ports import RunOutcome
 
@@ -39,11 +40,6 @@ HISTORY_EVENTS: frozenset[EventType] = frozenset(
     {"post.new", "milestone", "growth.anomaly", "reel.surge"}
 )
 SNAPSHOT_FIELDS = (*history.WITH_POSTS, "run_id")
-
-
-def iso(epoch: float) -> str:
-    """ISO 8601 in UTC, as the body's ``timestamp`` (``2026-01-02T03:04:05.678Z``)."""
-    return datetime.fromtimestamp(epoch, UTC).isoformat(timespec="milliseconds")[:-6] + "Z"
 
 
 @dataclass(frozen=True)
@@ -120,7 +116,7 @@ def raised(
     if "run.succeeded" in chosen:
         data = {**finished.base, "trigger": finished.run["trigger"]}
         if current is not None:
-            data["numbers"] = numbers(current, finished.run["kind"])
+            data["numbers"] = values(current, METRICS[finished.run["kind"]])
         events.append(Event("run.succeeded", finished.run["_id"], data))
     if current is None or not chosen & HISTORY_EVENTS:
         return events
@@ -134,19 +130,6 @@ def raised(
     if "reel.surge" in chosen:
         events += surges(finished, current)
     return events
-
-
-def _known(snapshot: dict[str, Any], name: str) -> float | None:
-    """A count of a snapshot (or a post), ``None`` when the provider could not give it."""
-    value = snapshot.get(name)
-    if name in snapshot.get("unavailable", ()) or not isinstance(value, int | float):
-        return None
-    return value
-
-
-def numbers(snapshot: dict[str, Any], kind: str) -> dict[str, float | None]:
-    names = PROFILE_NUMBERS if kind == "profile" else REEL_NUMBERS
-    return {name: _known(snapshot, name) for name in names}
 
 
 def new_posts(finished: Finished, current: dict[str, Any]) -> list[Event]:
@@ -169,7 +152,7 @@ def new_posts(finished: Finished, current: dict[str, Any]) -> list[Event]:
             "post_url": f"https://www.instagram.com/p/{post['post_id']}/",
             "published_at": iso(post["published_at"]),
             "is_reel": post.get("is_reel"),
-            **{name: _known(post, name) for name in REEL_NUMBERS},
+            **values(post, REEL_NUMBERS),
         }
         key = f"{finished.run['task_id']}:{post['post_id']}"
         events.append(Event("post.new", key, data))
@@ -180,8 +163,8 @@ def milestone(
     finished: Finished, current: dict[str, Any], milestones: Sequence[int] | None
 ) -> list[Event]:
     earlier = finished.snapshots[:-1]
-    now_count = _known(current, "followers")
-    before = _known(earlier[-1], "followers") if earlier else None
+    now_count = known(current, "followers")
+    before = known(earlier[-1], "followers") if earlier else None
     if now_count is None or before is None:
         return []
     previous, followers = int(before), int(now_count)
@@ -206,7 +189,7 @@ def milestone(
 def _points(snapshots: Iterable[dict[str, Any]], name: str) -> list[rules.Point]:
     points = []
     for snapshot in snapshots:
-        value = _known(snapshot, name)
+        value = known(snapshot, name)
         if value is not None:
             points.append(rules.Point(snapshot["taken_at"], value))
     return points
@@ -246,7 +229,7 @@ def surges(finished: Finished, current: dict[str, Any]) -> list[Event]:
         return [] if found is None else [_surge(finished, found, f"{task_id}::{day}", {})]
     events = []
     for post in current.get("posts", ()):
-        if post.get("is_reel") is False or _known(post, "plays") is None:
+        if post.get("is_reel") is False or known(post, "plays") is None:
             continue
         series = [
             {**seen, "taken_at": snapshot["taken_at"]}

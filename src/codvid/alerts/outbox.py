@@ -25,7 +25,7 @@ from codvid.alerts.documents import (
     WebhookDocument,
 )
 from codvid.alerts.settings import MOST_PER_USER, AlertSettings
-from codvid.kit.clock import now
+from codvid.kit.clock import iso, now
 from codvid.storage import DuplicateKeyError, Store
 from codvid.tracking.documents import RunDocument
 from codvid.tracking.ports import RunOutcome
@@ -82,7 +82,7 @@ async def record(
         "user_id": hook["user_id"],
         "task_id": task_id,
         "event_type": event.type,
-        "payload": {"type": event.type, "timestamp": events.iso(at), "data": event.data},
+        "payload": {"type": event.type, "timestamp": iso(at), "data": event.data},
         "state": "pending",
         "created_at": at,
         "next_attempt_at": at,

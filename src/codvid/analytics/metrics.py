@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from statistics import fmean, median
 from typing import Any, Final, Literal, TypeVar
 
+from codvid.kit import clock
 from codvid.tracking.documents import PROFILE_NUMBERS, REEL_NUMBERS, TaskKind
 
 DAY: Final = 86_400
@@ -41,12 +42,9 @@ S = TypeVar("S", bound=Mapping[str, Any])
 
 
 def iso(at: float | None) -> str | None:
-    """``at`` (epoch seconds) as ISO 8601 in UTC, e.g. ``2026-12-01T22:13:20Z``."""
-    if at is None:
-        return None
-    moment = datetime.fromtimestamp(at, UTC)
-    text = moment.isoformat(timespec="milliseconds" if moment.microsecond else "seconds")
-    return text.replace("+00:00", "Z")
+    """``at`` (epoch seconds) as ISO 8601 in UTC (:func:`codvid.kit.clock.iso`), or
+    ``None`` for a time that is not known."""
+    return None if at is None else clock.iso(at)
 
 
 def day_of(at: float) -> str:
