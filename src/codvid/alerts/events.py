@@ -25,6 +25,7 @@ from codvid.alerts import rules
 from codvid.alerts.documents import EventType
 from codvid.analytics.metrics import METRICS, known, values
 from codvid.kit.clock import iso
+from codvid.scrapers.text import post_link
 from codvid.storage import Store
 from codvid.tracking import history
 from codvid.tracking import service as tracking
@@ -149,7 +150,7 @@ def new_posts(finished: Finished, current: dict[str, Any]) -> list[Event]:
         data = {
             **finished.base,
             "post_id": post["post_id"],
-            "post_url": f"https://www.instagram.com/p/{post['post_id']}/",
+            "post_url": post_link(post["post_id"]),
             "published_at": iso(post["published_at"]),
             "is_reel": post.get("is_reel"),
             **values(post, REEL_NUMBERS),

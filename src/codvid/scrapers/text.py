@@ -1,4 +1,5 @@
-"""Hashtags and mentions from a caption, as bare words in order of first appearance."""
+"""Hashtags and mentions from a caption, as bare words in order of first appearance; a
+post's link from its shortcode."""
 
 from __future__ import annotations
 
@@ -36,3 +37,8 @@ def _unique(words: Iterable[str]) -> list[str]:
             seen.add(key)
             kept.append(word)
     return kept
+
+
+def post_link(shortcode: str) -> str:
+    """The public link of a post (or reel) by its shortcode."""
+    return f"https://www.instagram.com/p/{shortcode}/"

@@ -30,7 +30,7 @@ from codvid.scrapers.base import (
     ScrapedComment,
     ScrapedPost,
 )
-from codvid.scrapers.text import parse_hashtags, parse_mentions
+from codvid.scrapers.text import parse_hashtags, parse_mentions, post_link
 
 PROVIDER_NAME = "apify"
 MAX_TEXT = 2_200
@@ -314,7 +314,7 @@ def newest(posts: Iterable[ScrapedPost], limit: int) -> tuple[ScrapedPost, ...]:
 def permalink(url: str, shortcode: str) -> str:
     if url.startswith("https://") and shortcode_of(url) == shortcode:
         return url
-    return f"https://www.instagram.com/p/{shortcode}/"
+    return post_link(shortcode)
 
 
 def hashtags(words: Iterable[str]) -> list[str]:

@@ -41,6 +41,7 @@ from codvid.scrapers.base import (
     ScrapedComment,
     ScrapedPost,
 )
+from codvid.scrapers.text import post_link
 
 PROVIDER_NAME = "instaloader"
 PINNED_MAX = 3
@@ -49,10 +50,6 @@ COMMENT_READ_FACTOR = 5
 """Comments read per comment kept: the top by likes among the first ones Instagram gives."""
 _RAW_KEYS = 40
 _RAW_TEXT = 300
-
-
-def permalink(shortcode: str) -> str:
-    return f"https://www.instagram.com/p/{shortcode}/"
 
 
 def reel_link(shortcode: str) -> str:
@@ -99,7 +96,7 @@ def post_result(post: Post) -> ScrapedPost:
     kind = post_type(post)
     return ScrapedPost(
         post_id=post.shortcode,
-        post_url=permalink(post.shortcode),
+        post_url=post_link(post.shortcode),
         timestamp=epoch(post.date_utc),
         type=kind,
         is_reel=kind == "reel",
@@ -119,7 +116,7 @@ def reel_result(post: Post) -> ReelResult:
     kind = post_type(post)
     return ReelResult(
         shortcode=post.shortcode,
-        reel_url=reel_link(post.shortcode) if kind == "reel" else permalink(post.shortcode),
+        reel_url=reel_link(post.shortcode) if kind == "reel" else post_link(post.shortcode),
         caption=post.caption or "",
         likes=_count(post.likes, "likes", unavailable),
         comments=_count(post.comments, "comments", unavailable),
