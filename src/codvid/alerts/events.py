@@ -23,7 +23,7 @@ from typing import Any
 
 from codvid.alerts import rules
 from codvid.alerts.documents import EventType
-from codvid.analytics.metrics import METRICS, known, values
+from codvid.analytics.metrics import METRICS, day_of, known, values
 from codvid.kit.clock import iso
 from codvid.scrapers.text import post_link
 from codvid.storage import Store
@@ -196,10 +196,6 @@ def _points(snapshots: Iterable[dict[str, Any]], name: str) -> list[rules.Point]
     return points
 
 
-def _day(epoch: float) -> str:
-    return iso(epoch)[:10]
-
-
 def anomaly(finished: Finished, current: dict[str, Any]) -> list[Event]:
     found = rules.growth_anomaly(_points(finished.snapshots, "followers"))
     if found is None:
@@ -218,12 +214,12 @@ def anomaly(finished: Finished, current: dict[str, Any]) -> list[Event]:
         "followers": found.current,
         "history_changes": found.history,
     }
-    key = f"{finished.run['task_id']}:{_day(current['taken_at'])}"
+    key = f"{finished.run['task_id']}:{day_of(current['taken_at'])}"
     return [Event("growth.anomaly", key, data)]
 
 
 def surges(finished: Finished, current: dict[str, Any]) -> list[Event]:
-    day = _day(current["taken_at"])
+    day = day_of(current["taken_at"])
     task_id = finished.run["task_id"]
     if finished.run["kind"] == "reel":
         found = rules.reel_surge(_points(finished.snapshots, "plays"))
